@@ -1,0 +1,5 @@
+"""`python -m newproject`."""
+
+from .cli import main
+
+main(prog_name="newproject")

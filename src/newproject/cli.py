@@ -1,0 +1,177 @@
+"""The `newproject` command: parse, prompt, print, and map errors to exit codes.
+
+Rendering, the catalog and validation live in their own modules and know
+nothing of click.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .catalog import Gap, Question, get_gap, load_catalog
+from .errors import NewprojectError
+
+
+def _user_errors(command):
+    """Expected failures become one line on stderr and exit code 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except NewprojectError as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="newproject")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Turn a skill gap into a personal ML project that already runs.
+
+    Without a command, shows the menu of gaps and asks a few questions.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(new)
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalog as JSON.")
+@_user_errors
+def list_gaps(as_json: bool) -> None:
+    """List the gaps newproject can help close."""
+    gaps = list(load_catalog().values())
+    if as_json:
+        click.echo(json.dumps([gap.as_dict() for gap in gaps], indent=2, ensure_ascii=False))
+        return
+    id_width = max(len(gap.id) for gap in gaps)
+    pitch_width = max(20, shutil.get_terminal_size((100, 20)).columns - id_width - 3)
+    click.echo(f"{'GAP':<{id_width}}   PITCH")
+    for gap in gaps:
+        lines = textwrap.wrap(gap.pitch, pitch_width) or [""]
+        click.echo(f"{gap.id:<{id_width}}   {lines[0]}")
+        for line in lines[1:]:
+            click.echo(f"{'':<{id_width}}   {line}")
+
+
+@main.command()
+@click.argument("gap")
+@click.option("--json", "as_json", is_flag=True, help="Print the gap as JSON.")
+@_user_errors
+def info(gap: str, as_json: bool) -> None:
+    """Describe one GAP: what it shows a reviewer, skills, datasets, time."""
+    found = get_gap(gap)
+    if as_json:
+        data = found.as_dict()
+        data["questions"] = {q.name: q.default for q in found.questions}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(click.style(f"{found.title} ({found.id})", bold=True))
+    click.echo(found.pitch)
+    click.echo()
+    click.echo(textwrap.fill(f"Shows a reviewer: {found.shows}", 88))
+    click.echo(f"Skills:   {', '.join(found.skills)}")
+    click.echo(f"Datasets: {', '.join(found.datasets)}")
+    click.echo(f"Time:     {found.time}")
+    click.echo(f"Create:   newproject new {found.id}")
+
+
+@main.command()
+@click.argument("gap", required=False)
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder in which the project folder is created.",
+)
+@click.option("--no-input", is_flag=True, help="Ask nothing; use defaults, --answers and --set.")
+@click.option(
+    "--set",
+    "set_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Answer a question (repeatable); wins over --answers.",
+)
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML or JSON file of answers.",
+)
+@click.option("--no-git", is_flag=True, help="Skip `git init` and the first commit.")
+@_user_errors
+def new(
+    gap: str | None,
+    output_dir: Path,
+    no_input: bool,
+    set_options: tuple[str, ...],
+    answers_file: Path | None,
+    no_git: bool,
+) -> None:
+    """Render a ready-to-run project for GAP (asks which gap when omitted)."""
+    from .answers import load_answers_file, parse_set_options, resolve_answers
+    from .render import TemplateEnvironment, render_project
+
+    interactive = not no_input
+    if interactive and not sys.stdin.isatty():
+        raise NewprojectError(
+            "standard input is not a terminal; use `newproject new GAP --no-input` in scripts"
+        )
+    supplied = load_answers_file(answers_file) if answers_file else {}
+    supplied.update(parse_set_options(list(set_options)))
+    if gap is not None:
+        chosen = get_gap(gap)
+    elif no_input:
+        raise NewprojectError("--no-input needs a GAP; see `newproject list`")
+    else:
+        from .menu import choose_gap
+
+        chosen = choose_gap(list(load_catalog().values()))
+
+    environment = TemplateEnvironment(chosen)
+    answers = resolve_answers(
+        chosen, supplied, environment.render_default, _ask if interactive else None
+    )
+    project = render_project(chosen, answers, output_dir, git=not no_git)
+    _print_next_steps(chosen, project)
+
+
+def _ask(question: Question, default: str, check) -> str:
+    def value_proc(value: str) -> str:
+        try:
+            return check(value)
+        except NewprojectError as error:
+            raise click.UsageError(str(error)) from None
+
+    if question.choices:
+        return click.prompt(
+            question.prompt,
+            default=default,
+            type=click.Choice(question.choices),
+            value_proc=value_proc,
+        )
+    return click.prompt(question.prompt, default=default, value_proc=value_proc)
+
+
+def _print_next_steps(gap: Gap, project: Path) -> None:
+    try:
+        shown = project.relative_to(Path.cwd())
+    except ValueError:
+        shown = project
+    click.echo(click.style(f"Created {shown} ({gap.title}).", fg="green"))
+    click.echo("Next:")
+    click.echo(f"  cd {shown}")
+    click.echo("  make setup    # install (into the active venv, else ./.venv)")
+    click.echo("  make smoke    # train, evaluate and report offline in about a minute")
