@@ -46,8 +46,22 @@ def json_str(value: object) -> str:
 
 
 def py_str(value: object) -> str:
-    """A Python string literal holding ``value`` exactly."""
-    return repr(str(value))
+    """A Python string literal holding ``value`` exactly, quoted as ruff format would.
+
+    Double quotes unless the text holds more double than single quotes, so that
+    `ruff format --check` accepts the generated file as it is.
+    """
+    text = str(value)
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    body = []
+    for char in text:
+        if char in ("\\", quote):
+            body.append("\\" + char)
+        elif char.isprintable():
+            body.append(char)
+        else:
+            body.append(repr(char)[1:-1])  # \n, \t, \x85, \u2028 ...
+    return quote + "".join(body) + quote
 
 
 def md_text(value: object) -> str:

@@ -1,0 +1,62 @@
+"""Shared fixtures for newproject's own tests."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATES = REPO / "templates"
+GAP_IDS = ("3d-scene-understanding", "custom-model-architecture", "dl-fundamentals")
+
+
+def load_filters():
+    """The escaping filters module, loaded from the shared templates folder."""
+    path = TEMPLATES / "_shared" / "newproject_filters.py"
+    spec = importlib.util.spec_from_file_location("newproject_filters_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def tiny_templates(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A templates folder with one small gap ("tiny") that reuses the real shared folder."""
+    root = tmp_path_factory.mktemp("gaps") / "templates"
+    gap = root / "tiny"
+    project = gap / "{{cookiecutter.project_slug}}"
+    project.mkdir(parents=True)
+    (root / "_shared").symlink_to(TEMPLATES / "_shared", target_is_directory=True)
+    (gap / "templates").symlink_to("../_shared", target_is_directory=True)
+    questions = json.loads((TEMPLATES / "dl-fundamentals" / "cookiecutter.json").read_text())
+    questions["_gap"] = "tiny"
+    (gap / "cookiecutter.json").write_text(json.dumps(questions))
+    (gap / "gap.toml").write_text(
+        'title = "Tiny"\npitch = "A tiny gap for tests."\nshows = "s"\nskills = ["a"]\n'
+        'datasets = ["d"]\ntime = "1 day"\n'
+    )
+    (project / "README.md").write_text("# {{ cookiecutter.project_name|md_text }}\n")
+    (project / "about.py").write_text('{% include "project/about.py" -%}\n')
+    monkeypatch.setenv("NEWPROJECT_TEMPLATES", str(root))
+    return root
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Relative path -> content of every file under `folder`, .git excluded."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(folder).parts
+    }
+
+
+def venv_bin(name: str) -> str:
+    """A console script of the running interpreter's environment."""
+    found = Path(sys.executable).parent / name
+    return str(found) if found.exists() else shutil.which(name) or name

@@ -1,0 +1,87 @@
+"""The escaping filters write any answer as data in every format it reaches."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import tomllib
+
+import yaml
+from conftest import load_filters, venv_bin
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+filters = load_filters()
+
+HOSTILE = [
+    '"', "'", "\\", '\\"', "\n", "\r\n", "\t", "a\nb: c", "{{ 7*7 }}", "{% raw %}",
+    "'''", '"""', "# not a comment", "- [x]", "*emph* _u_ `code`", "<b>&amp;</b>",
+    "😀", "é", "\u2028", "\u3000", "\ufeff", "null", "true", "1e3", "~", "key: value",
+]
+# Every character newproject accepts in an answer (it refuses other control characters).
+answer_chars = st.characters(exclude_categories=("Cs", "Cc"), include_characters="\n\t\r")
+hostile_text = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.lists(st.sampled_from(HOSTILE) | st.text(answer_chars, max_size=8), max_size=12).map(
+        "".join
+    ),
+    st.text(answer_chars, max_size=300),
+)
+
+
+def test_known_answers():
+    assert filters.toml_str('a"b\\c\nd') == '"a\\"b\\\\c\\nd"'
+    assert filters.toml_str("😀") == '"😀"'  # tojson would write a surrogate pair TOML rejects
+    assert filters.json_str('a"b') == '"a\\"b"'
+    assert filters.py_str('say "hi"') == "'say \"hi\"'"
+    assert filters.py_str("it's") == '"it\'s"'
+    assert filters.yaml_str("a\u2028b") == '"a\\u2028b"'
+    assert yaml.safe_load(filters.yaml_str("a\x85b")) == "a\x85b"  # NEL folds when left raw
+    assert filters.md_text("# *x*\n[y](z)") == "\\# \\*x\\* \\[y\\]\\(z\\)"
+
+
+@settings(max_examples=300, deadline=None)
+@given(hostile_text)
+def test_toml_round_trip(text):
+    assert tomllib.loads(f"value = {filters.toml_str(text)}")["value"] == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(hostile_text)
+def test_yaml_round_trip(text):
+    assert yaml.safe_load(f"value: {filters.yaml_str(text)}\n")["value"] == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(hostile_text)
+def test_json_round_trip(text):
+    assert json.loads(f'{{"value": {filters.json_str(text)}}}')["value"] == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(hostile_text)
+def test_python_round_trip(text):
+    assert ast.literal_eval(filters.py_str(text)) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(hostile_text)
+def test_markdown_shows_the_text(text):
+    html_text = MarkdownIt("commonmark").render(filters.md_text(text))
+    shown = MarkdownIt("commonmark").parseInline(filters.md_text(text))[0].children
+    rendered = "".join(child.content for child in shown if child.type in ("text", "softbreak"))
+    assert rendered == " ".join(text.split())
+    assert html_text.count("<p>") <= 1  # one paragraph: no heading, list or code block
+
+
+@settings(max_examples=40, deadline=None)
+@given(hostile_text)
+def test_python_literal_is_already_ruff_formatted(text):
+    source = f"VALUE = {filters.py_str(text)}\n"
+    result = subprocess.run(
+        [venv_bin("ruff"), "format", "--check", "--isolated", "--stdin-filename", "x.py", "-"],
+        input=source, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
