@@ -26,7 +26,9 @@ def load_filters():
 
 
 @pytest.fixture
-def tiny_templates(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def tiny_templates(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """A templates folder with one small gap ("tiny") that reuses the real shared folder."""
     root = tmp_path_factory.mktemp("gaps") / "templates"
     gap = root / "tiny"

@@ -80,7 +80,8 @@ def test_prompted_answers_pass_through_the_same_check(gap):
         seen[question.name] = default
         return check("Ada" if question.name == "author_name" else default)
 
-    answers = resolve_answers(gap, {"project_name": "Lab"}, TemplateEnvironment(gap).render_default, ask)
+    render_default = TemplateEnvironment(gap).render_default
+    answers = resolve_answers(gap, {"project_name": "Lab"}, render_default, ask)
     assert answers["author_name"] == "Ada"
     assert "project_name" not in seen  # supplied answers are not asked again
     assert seen["project_slug"] == "lab"
@@ -95,7 +96,8 @@ def test_set_options_split_on_the_first_equals_sign():
 def test_answers_files_in_yaml_and_json(tmp_path):
     (tmp_path / "a.yaml").write_text("project_name: Lab\npython_version: 3.12\n")
     (tmp_path / "a.json").write_text(json.dumps({"author_name": "Ada"}))
-    assert load_answers_file(tmp_path / "a.yaml") == {"project_name": "Lab", "python_version": "3.12"}
+    from_yaml = load_answers_file(tmp_path / "a.yaml")
+    assert from_yaml == {"project_name": "Lab", "python_version": "3.12"}
     assert load_answers_file(tmp_path / "a.json") == {"author_name": "Ada"}
 
 

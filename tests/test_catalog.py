@@ -32,7 +32,8 @@ def test_stock_cookiecutter_menu_matches_catalog():
 
 
 def test_choice_questions_default_to_their_first_choice():
-    license_question = {q.name: q for q in get_gap("dl-fundamentals", TEMPLATES).questions}["license"]
+    questions = {q.name: q for q in get_gap("dl-fundamentals", TEMPLATES).questions}
+    license_question = questions["license"]
     assert license_question.choices[0] == license_question.default == "MIT"
     assert license_question.prompt == "Licence"
 

@@ -61,9 +61,19 @@ def test_unknown_gap_is_one_line_without_traceback():
 def test_new_renders_answers_as_data(tiny_templates, tmp_path):
     out = tmp_path / "out"
     result = run(
-        "new", "tiny", "--no-input", "-o", str(out),
-        "--set", "description={{ 7*7 }}", "--set", "project_name=Lab",
-        "--set", "author_name=Ada Lovelace", "--set", "author_email=ada@example.org",
+        "new",
+        "tiny",
+        "--no-input",
+        "-o",
+        str(out),
+        "--set",
+        "description={{ 7*7 }}",
+        "--set",
+        "project_name=Lab",
+        "--set",
+        "author_name=Ada Lovelace",
+        "--set",
+        "author_email=ada@example.org",
     )
     assert result.exit_code == 0, result.output
     project = out / "lab"
@@ -90,8 +100,16 @@ def test_answers_file_then_set_options(tiny_templates, tmp_path):
     answers = tmp_path / "answers.yaml"
     answers.write_text("project_name: From File\nauthor_name: File Author\n")
     result = run(
-        "new", "tiny", "--no-input", "--no-git", "-o", str(tmp_path / "out"),
-        "--answers", str(answers), "--set", "author_name=Set Author",
+        "new",
+        "tiny",
+        "--no-input",
+        "--no-git",
+        "-o",
+        str(tmp_path / "out"),
+        "--answers",
+        str(answers),
+        "--set",
+        "author_name=Set Author",
     )
     assert result.exit_code == 0, result.output
     about = (tmp_path / "out" / "from-file" / "about.py").read_text()

@@ -16,9 +16,32 @@ from markdown_it import MarkdownIt
 filters = load_filters()
 
 HOSTILE = [
-    '"', "'", "\\", '\\"', "\n", "\r\n", "\t", "a\nb: c", "{{ 7*7 }}", "{% raw %}",
-    "'''", '"""', "# not a comment", "- [x]", "*emph* _u_ `code`", "<b>&amp;</b>",
-    "😀", "é", "\u2028", "\u3000", "\ufeff", "null", "true", "1e3", "~", "key: value",
+    '"',
+    "'",
+    "\\",
+    '\\"',
+    "\n",
+    "\r\n",
+    "\t",
+    "a\nb: c",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "'''",
+    '"""',
+    "# not a comment",
+    "- [x]",
+    "*emph* _u_ `code`",
+    "<b>&amp;</b>",
+    "😀",
+    "é",
+    "\u2028",
+    "\u3000",
+    "\ufeff",
+    "null",
+    "true",
+    "1e3",
+    "~",
+    "key: value",
 ]
 # Every character newproject accepts in an answer (it refuses other control characters).
 answer_chars = st.characters(exclude_categories=("Cs", "Cc"), include_characters="\n\t\r")
@@ -82,6 +105,8 @@ def test_python_literal_is_already_ruff_formatted(text):
     source = f"VALUE = {filters.py_str(text)}\n"
     result = subprocess.run(
         [venv_bin("ruff"), "format", "--check", "--isolated", "--stdin-filename", "x.py", "-"],
-        input=source, capture_output=True, text=True,
+        input=source,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

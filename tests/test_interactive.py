@@ -12,8 +12,11 @@ DOWN = "\x1b[B"
 
 def test_menu_and_questions_in_a_terminal(tmp_path):
     child = pexpect.spawn(
-        venv_bin("newproject"), ["new", "-o", str(tmp_path), "--no-git"],
-        encoding="utf-8", timeout=30, dimensions=(40, 160),
+        venv_bin("newproject"),
+        ["new", "-o", str(tmp_path), "--no-git"],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 160),
     )
     child.expect("Which skill gap do you want to close?")
     child.expect("Deep learning fundamentals")

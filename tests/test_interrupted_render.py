@@ -22,7 +22,10 @@ def test_signal_during_render_leaves_nothing(tiny_templates, tmp_path, signum):
     out = tmp_path / "out"
     process = subprocess.Popen(
         [venv_bin("newproject"), "new", "tiny", "--no-input", "-o", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 20
     while not (out.exists() and any(out.iterdir())):  # the staging folder appears
