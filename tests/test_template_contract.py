@@ -1,0 +1,85 @@
+"""Template hygiene: plain files render untouched, shared files arrive whole, and a
+generated project stands on its own."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import GAP_IDS, TEMPLATES
+
+from newproject.answers import resolve_answers
+from newproject.catalog import get_gap
+from newproject.render import TemplateEnvironment, render_project
+
+INCLUDE_STUB = re.compile(r'^\{% include "([^"]+)" -%\}\n?$')
+JINJA = ("{{", "{%", "{#")
+
+
+@pytest.fixture(scope="module", params=GAP_IDS)
+def rendered(request, tmp_path_factory) -> tuple[Path, Path, dict]:
+    gap = get_gap(request.param, TEMPLATES)
+    answers = resolve_answers(gap, {}, TemplateEnvironment(gap).render_default)
+    out = tmp_path_factory.mktemp(request.param)
+    return gap.path, render_project(gap, answers, out, git=False), answers
+
+
+def template_files(gap_path: Path, answers: dict) -> dict[Path, str]:
+    """Template file -> its path inside the rendered project."""
+    root = gap_path / "{{cookiecutter.project_slug}}"
+    mapping = {}
+    for path in root.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            relative = path.relative_to(root).as_posix()
+            for key in ("project_slug", "package_name"):
+                relative = relative.replace(f"{{{{cookiecutter.{key}}}}}", answers[key])
+            mapping[path] = relative
+    return mapping
+
+
+def test_plain_files_render_byte_identical(rendered):
+    gap_path, project, answers = rendered
+    for source, relative in template_files(gap_path, answers).items():
+        text = source.read_text(encoding="utf-8")
+        if not any(marker in text for marker in JINJA):
+            assert (project / relative).read_text(encoding="utf-8") == text, relative
+
+
+def test_shared_files_arrive_whole(rendered):
+    gap_path, project, answers = rendered
+    for source, relative in template_files(gap_path, answers).items():
+        stub = INCLUDE_STUB.match(source.read_text(encoding="utf-8"))
+        if stub is None:
+            continue
+        shared = (TEMPLATES / "_shared" / stub.group(1)).read_text(encoding="utf-8")
+        if not any(marker in shared for marker in JINJA):
+            assert (project / relative).read_text(encoding="utf-8") == shared, relative
+
+
+def test_generated_project_never_imports_newproject(rendered):
+    _, project, _ = rendered
+    for path in project.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(import|from)\s+newproject\b", text, re.MULTILINE), path
+
+
+def test_rendering_never_imports_torch(tmp_path):
+    probe = (
+        "import sys\n"
+        "from newproject.cli import main\n"
+        "try:\n"
+        "    main(['new', sys.argv[2], '--no-input', '--no-git', '-o', sys.argv[1]])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path), "custom-model-architecture"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+    assert any(tmp_path.iterdir())
