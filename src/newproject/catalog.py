@@ -6,7 +6,6 @@ A gap folder holds `cookiecutter.json` (its questions) and `gap.toml` (what
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import tomllib
@@ -108,6 +107,8 @@ def get_gap(gap_id: str, root: Path | None = None) -> Gap:
     catalog = load_catalog(root)
     if gap_id in catalog:
         return catalog[gap_id]
+    import difflib
+
     valid = ", ".join(catalog)
     close = difflib.get_close_matches(gap_id, list(catalog), n=1, cutoff=0.3)
     hint = f" Did you mean '{close[0]}'?" if close else ""

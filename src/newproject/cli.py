@@ -7,17 +7,20 @@ nothing of click.
 from __future__ import annotations
 
 import functools
-import json
-import shutil
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
-from .catalog import Gap, Question, get_gap, load_catalog
 from .errors import NewprojectError
+
+if TYPE_CHECKING:
+    from .catalog import Gap, Question
+
+# Modules beyond click are imported inside the commands: `--help` stays fast.
 
 
 def _user_errors(command):
@@ -50,6 +53,11 @@ def main(ctx: click.Context) -> None:
 @_user_errors
 def list_gaps(as_json: bool) -> None:
     """List the gaps newproject can help close."""
+    import json
+    import shutil
+
+    from .catalog import load_catalog
+
     gaps = list(load_catalog().values())
     if as_json:
         click.echo(json.dumps([gap.as_dict() for gap in gaps], indent=2, ensure_ascii=False))
@@ -70,6 +78,10 @@ def list_gaps(as_json: bool) -> None:
 @_user_errors
 def info(gap: str, as_json: bool) -> None:
     """Describe one GAP: what it shows a reviewer, skills, datasets, time."""
+    import json
+
+    from .catalog import get_gap
+
     found = get_gap(gap)
     if as_json:
         data = found.as_dict()
@@ -122,6 +134,7 @@ def new(
 ) -> None:
     """Render a ready-to-run project for GAP (asks which gap when omitted)."""
     from .answers import load_answers_file, parse_set_options, resolve_answers
+    from .catalog import get_gap, load_catalog
     from .render import TemplateEnvironment, render_project
 
     interactive = not no_input
