@@ -1,0 +1,21 @@
+"""`python -m PACKAGE.exercises`: which exercises are written, and which code runs."""
+
+from __future__ import annotations
+
+import inspect
+
+from . import EXERCISES
+from .switch import ENV_VAR, uses_mine
+
+
+def main() -> None:
+    print(f"{'milestone':<26}{'exercise':<32}{'written':<10}runs now ({ENV_VAR}=...)")
+    for milestone, function in EXERCISES:
+        name = function.__name__
+        written = "not_written(" not in inspect.getsource(function.mine)
+        running = "yours" if uses_mine(name) else "reference"
+        print(f"{milestone:<26}{name:<32}{'yes' if written else 'no':<10}{running}")
+
+
+if __name__ == "__main__":
+    main()

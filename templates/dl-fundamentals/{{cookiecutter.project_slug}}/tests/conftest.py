@@ -1,0 +1,47 @@
+"""Shared test setup: one BLAS thread (small matrices), seeded generators, torch if present."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from {{ cookiecutter.package_name }}.train import load_config
+
+# Multi-threaded BLAS on tiny matrices is several times slower on a shared CPU.
+_BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")
+
+try:
+    import torch
+except ImportError:  # the PyTorch cross-checks skip themselves
+    torch = None
+else:
+    torch.set_num_threads(1)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def tiny_config(tmp_path):
+    """Build a training config that runs in about a second, writing under tmp_path."""
+
+    def build(*overrides: str) -> dict:
+        return load_config(
+            None,
+            [
+                "model=cnn",
+                "channels=[4, 8]",
+                "epochs=2",
+                "train_limit=512",
+                "batch_size=32",
+                "lr=0.02",
+                "progress=false",
+                f"out_dir={tmp_path / 'runs'}",
+                *overrides,
+            ],
+        )
+
+    return build
