@@ -66,6 +66,23 @@ def test_generated_project_never_imports_newproject(rendered):
         assert not re.search(r"^\s*(import|from)\s+newproject\b", text, re.MULTILINE), path
 
 
+def test_readme_has_no_stray_blank_lines(rendered):
+    _, project, _ = rendered
+    assert "\n\n\n" not in (project / "README.md").read_text(encoding="utf-8")
+
+
+def test_citation_file_is_valid_cff(rendered):
+    _, project, _ = rendered
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cffconvert"), "--validate"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "valid according to schema version 1.2.0" in result.stdout
+
+
 def test_rendering_never_imports_torch(tmp_path):
     probe = (
         "import sys\n"

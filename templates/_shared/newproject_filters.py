@@ -20,8 +20,11 @@ _TOML_CONTROL = re.compile(r'["\\\x00-\x1f\x7f]')
 # treats NEL, LS and PS as line breaks even inside a double-quoted scalar.
 _YAML_UNSAFE = re.compile("[^\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 
-# CommonMark lets any ASCII punctuation be escaped with a backslash.
-_MARKDOWN_PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+# Characters that start emphasis, code, links, HTML, entities, headings, tables,
+# strikethrough or (on GitHub) math anywhere in a line.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>#|~&$])")
+# Text that starts a list, a rule or a setext underline only at the start of a line.
+_MARKDOWN_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
 
 
 def toml_str(value: object) -> str:
@@ -65,9 +68,18 @@ def py_str(value: object) -> str:
 
 
 def md_text(value: object) -> str:
-    """``value`` as inline Markdown text: punctuation escaped, on one line."""
-    one_line = " ".join(str(value).split())
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", one_line)
+    """``value`` as inline Markdown text on one line, escaped only where Markdown would act.
+
+    Whitespace runs (newlines included) become one space, as a Markdown viewer shows them.
+    """
+    escaped = _MARKDOWN_INLINE.sub(r"\\\1", " ".join(str(value).split()))
+    start = _MARKDOWN_LINE_START.match(escaped)
+    if start is None:
+        return escaped
+    if start.group(1).isdigit():  # "1." or "1)" opens an ordered list
+        end = start.end()
+        return escaped[:end] + "\\" + escaped[end:]
+    return "\\" + escaped
 
 
 FILTERS = {
