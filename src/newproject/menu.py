@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Sequence
 
 import click
@@ -19,9 +20,8 @@ def choose_gap(gaps: Sequence[Gap]) -> Gap:
     """Let the user pick one gap; raises click.Abort when they quit."""
     if os.environ.get("TERM") == "dumb":
         return _choose_by_number(gaps)
-    click.echo(
-        "Which skill gap do you want to close?  (arrows or a number, Enter to choose, q to quit)"
-    )
+    click.echo("Which skill gap do you want to close?")
+    click.echo("Arrow keys or a number to choose, Enter to confirm, q to quit.")
     selected = 0
     _draw(gaps, selected, redraw=False)
     while True:
@@ -46,11 +46,15 @@ def choose_gap(gaps: Sequence[Gap]) -> Gap:
 
 
 def _draw(gaps: Sequence[Gap], selected: int, *, redraw: bool) -> None:
+    # One screen line per gap, cut to the terminal's width, so the redraw can move back up.
+    width = max(20, shutil.get_terminal_size((100, 24)).columns - 1)
     lines = []
     for index, gap in enumerate(gaps):
-        marker = click.style(">", fg="cyan", bold=True) if index == selected else " "
-        title = click.style(gap.title, bold=index == selected)
-        lines.append(f"\x1b[2K{marker} {index + 1}. {title} - {gap.pitch}")
+        text = f"{'>' if index == selected else ' '} {index + 1}. {gap.title} - {gap.pitch}"
+        if len(text) > width:
+            text = text[: width - 3] + "..."
+        styled = click.style(text, fg="cyan", bold=True) if index == selected else text
+        lines.append(f"\x1b[2K{styled}")
     if redraw:
         click.echo(f"\x1b[{len(gaps)}A", nl=False)
     click.echo("\n".join(lines))
