@@ -32,13 +32,9 @@ def metrics_files(project: Path) -> dict[str, dict]:
 
 
 def check_3d(project: Path) -> None:
-    runs = metrics_files(project).values()
-    classification = [
-        m["overall_accuracy"] for m in runs if "overall_accuracy" in m and "miou" not in m
-    ]
-    segmentation = [m["miou"] for m in runs if "miou" in m]
-    assert classification and max(classification) >= 0.90, classification
-    assert segmentation and max(segmentation) >= 0.60, segmentation
+    runs = metrics_files(project)
+    assert runs["quick-cls"]["overall_accuracy"] >= 0.90, runs["quick-cls"]
+    assert runs["quick-seg"]["miou"] >= 0.60, runs["quick-seg"]
 
 
 def check_architecture(project: Path) -> None:
