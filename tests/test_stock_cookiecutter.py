@@ -1,0 +1,98 @@
+"""Stock cookiecutter renders every gap from a checkout, the same as newproject does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pexpect
+import pytest
+from conftest import GAP_IDS, REPO, TEMPLATES, tree, venv_bin
+
+from newproject.answers import resolve_answers
+from newproject.catalog import get_gap
+from newproject.render import TemplateEnvironment, render_project
+
+
+def cookiecutter(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [venv_bin("cookiecutter"), *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def newproject_render(gap_id: str, out) -> dict[str, bytes]:
+    gap = get_gap(gap_id, TEMPLATES)
+    answers = resolve_answers(gap, {}, TemplateEnvironment(gap).render_default)
+    return tree(render_project(gap, answers, out, git=False))
+
+
+@pytest.mark.parametrize("gap_id", GAP_IDS)
+def test_stock_cookiecutter_renders_what_newproject_renders(tmp_path, gap_id):
+    result = cookiecutter("--no-input", "-o", str(tmp_path / "stock"), str(TEMPLATES / gap_id))
+    assert result.returncode == 0, result.stderr
+    (stock_project,) = (tmp_path / "stock").iterdir()
+    stock = tree(stock_project)
+    ours = newproject_render(gap_id, tmp_path / "ours")
+    assert sorted(stock) == sorted(ours)
+    assert stock == ours
+    assert "pyproject.toml" in stock and "LICENSE" in stock
+    assert b"MIT License" in stock["LICENSE"]  # the shared folder was reached
+
+
+def test_directory_form_from_the_repository_root(tmp_path):
+    result = cookiecutter(
+        str(REPO),
+        "--directory",
+        "templates/dl-fundamentals",
+        "--no-input",
+        "-o",
+        str(tmp_path),
+        "project_name=Grad Lab",
+    )
+    assert result.returncode == 0, result.stderr
+    assert 'name = "grad-lab"' in (tmp_path / "grad-lab" / "pyproject.toml").read_text()
+
+
+def test_git_clone_renders_with_the_shared_folder(tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+    result = cookiecutter(
+        str(clone),
+        "--directory",
+        "templates/custom-model-architecture",
+        "--no-input",
+        "-o",
+        str(tmp_path / "out"),
+    )
+    assert result.returncode == 0, result.stderr
+    (project,) = (tmp_path / "out").iterdir()
+    makefile = (project / "Makefile").read_text()
+    assert "\nsetup:" in makefile and "\nsmoke:" in makefile
+
+
+def test_menu_of_gaps_in_a_real_terminal(tmp_path):
+    """`cookiecutter <checkout>/templates` shows the gaps; choosing 3 renders dl-fundamentals."""
+    child = pexpect.spawn(
+        venv_bin("cookiecutter"),
+        [str(TEMPLATES), "-o", str(tmp_path)],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    child.expect("Select a template")
+    child.expect(r"Choose from")
+    menu = child.before
+    titles = ("3D scene understanding", "Custom model architecture", "Deep learning fundamentals")
+    assert all(title in menu for title in titles)
+    child.sendline("3")
+    child.expect("Project name")
+    child.sendline("Menu Lab")
+    for _ in range(2, 9):  # accept every other default: each prompt ends "(default): "
+        child.expect(r"\)(?:\x1b\[0m)?: ")
+        child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    record = (tmp_path / "menu-lab" / ".newproject.json").read_text()
+    assert '"gap": "dl-fundamentals"' in record
