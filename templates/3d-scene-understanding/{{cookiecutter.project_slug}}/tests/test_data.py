@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 import {{ cookiecutter.package_name }}.data as data
-from {{ cookiecutter.package_name }}.data import class_names, load_split
+from {{ cookiecutter.package_name }}.data import (
+    class_names,
+    load_split,
+)
 
 SMALL = {"name": "synthetic", "num_points": 32, "sizes": {"train": 20, "val": 10, "test": 10}}
 

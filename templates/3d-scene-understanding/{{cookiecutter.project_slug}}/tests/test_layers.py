@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import torch
 
-from {{ cookiecutter.package_name }}.models.dgcnn import EdgeConv
+from {{ cookiecutter.package_name }}.models.dgcnn import (
+    EdgeConv,
+)
 from {{ cookiecutter.package_name }}.models.layers import (
     farthest_point_sample,
     gather_neighbours,

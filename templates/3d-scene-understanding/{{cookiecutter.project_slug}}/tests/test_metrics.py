@@ -8,7 +8,10 @@ import pytest
 import torch
 from torchmetrics.classification import MulticlassAccuracy, MulticlassJaccardIndex
 
-from {{ cookiecutter.package_name }}.metrics import confusion_matrix, metrics_from_confusion
+from {{ cookiecutter.package_name }}.metrics import (
+    confusion_matrix,
+    metrics_from_confusion,
+)
 
 
 def test_known_answer_by_hand():

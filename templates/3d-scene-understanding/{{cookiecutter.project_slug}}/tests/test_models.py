@@ -6,7 +6,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from {{ cookiecutter.package_name }}.models import MODELS, build_model
+from {{ cookiecutter.package_name }}.models import (
+    MODELS,
+    build_model,
+)
 
 NUM_CLASSES, NUM_POINTS = 5, 64
 # Small widths keep the suite fast; the defaults are exercised by the quick runs.

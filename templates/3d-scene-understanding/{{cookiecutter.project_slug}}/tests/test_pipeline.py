@@ -9,10 +9,27 @@ from pathlib import Path
 import pytest
 import torch
 
-from {{ cookiecutter.package_name }} import evaluate, export, report, train
-from {{ cookiecutter.package_name }}.engine.config import load_config
-from {{ cookiecutter.package_name }}.evaluate import PERTURBATIONS, axis_angle, perturb
-from {{ cookiecutter.package_name }}.tasks import build_task, random_rotation
+from {{ cookiecutter.package_name }} import (
+    evaluate,
+    export,
+    report,
+    train,
+)
+from {{ cookiecutter.package_name }}.engine.checkpoint import (
+    load_model_for_eval,
+)
+from {{ cookiecutter.package_name }}.engine.config import (
+    load_config,
+)
+from {{ cookiecutter.package_name }}.evaluate import (
+    PERTURBATIONS,
+    axis_angle,
+    perturb,
+)
+from {{ cookiecutter.package_name }}.tasks import (
+    build_task,
+    random_rotation,
+)
 
 TINY = str(Path(__file__).resolve().parents[1] / "configs" / "tiny.yaml")
 SEGMENTATION = [
@@ -64,7 +81,6 @@ def test_train_then_evaluate_writes_consistent_metrics(runs, name):
 
 def test_evaluate_scores_the_best_checkpoint_on_the_test_split(runs):
     """The metrics equal a direct computation with the reloaded model."""
-    from {{ cookiecutter.package_name }}.engine.checkpoint import load_model_for_eval
 
     task, model, cfg = load_model_for_eval(runs / "cls", build_task)
     points, labels = task.load(cfg, "test").tensors

@@ -14,11 +14,27 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from {{ cookiecutter.package_name }}.data import modelnet40, ply, s3dis, scannet, shapenetpart
-from {{ cookiecutter.package_name }}.data.mesh_sampling import sample_surface, triangle_areas
-from {{ cookiecutter.package_name }}.data.readers_common import DatasetFileError
+from {{ cookiecutter.package_name }}.data import (
+    load_split,
+    modelnet40,
+    ply,
+    s3dis,
+    scannet,
+    shapenetpart,
+)
+from {{ cookiecutter.package_name }}.data.mesh_sampling import (
+    sample_surface,
+    triangle_areas,
+)
+from {{ cookiecutter.package_name }}.data.readers_common import (
+    DatasetFileError,
+)
+from {{ cookiecutter.package_name }}.engine.config import (
+    load_config,
+)
 
 NUM_POINTS = 64
+TINY_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "tiny.yaml"
 
 
 def naming(path: Path) -> str:
@@ -290,6 +306,27 @@ def test_s3dis_area_splits(s3dis_root: Path):
     assert [r.name for r in rooms] == ["office_2", "office_1"]  # Area_1/office_2, Area_5/office_1
 
 
+def test_dispatcher_passes_reader_options_from_the_config(s3dis_root: Path):
+    """`+data.s3dis.test_area=2` (docs/DATASETS.md) reaches s3dis.load: Area 2 is the test split."""
+    overrides = ["task=segmentation", "data.name=s3dis", f"data.root={s3dis_root}"]
+    overrides.append(f"data.num_points={NUM_POINTS}")
+    default_cfg = load_config(TINY_CONFIG, overrides)["data"]
+    area_2_cfg = load_config(TINY_CONFIG, [*overrides, "+data.s3dis.test_area=2"])["data"]
+    area_5 = s3dis.load(s3dis_root, "segmentation", "test", NUM_POINTS, 0)
+    area_2 = s3dis.load(s3dis_root, "segmentation", "test", NUM_POINTS, 0, test_area=2)
+    for cfg, expected in ((default_cfg, area_5), (area_2_cfg, area_2)):
+        points, labels, names = load_split(cfg, "segmentation", "test")
+        np.testing.assert_array_equal(points, expected[0])
+        np.testing.assert_array_equal(labels, expected[1])
+    assert not np.array_equal(area_5[0], area_2[0])  # the two test areas really differ
+    # The training split follows too: Area 5 trains, Area 2 is held out.
+    train = s3dis.load(s3dis_root, "segmentation", "train", NUM_POINTS, 0, test_area=2)[0]
+    np.testing.assert_array_equal(load_split(area_2_cfg, "segmentation", "train")[0], train)
+    # A misspelt option is an error, not silently the default.
+    with pytest.raises(TypeError, match="test_aera"):
+        load_split({**area_2_cfg, "s3dis": {"test_aera": 2}}, "segmentation", "test")
+
+
 def test_s3dis_is_deterministic_and_cached(s3dis_root: Path):
     assert_deterministic(
         lambda seed: s3dis.load(s3dis_root, "segmentation", "test", NUM_POINTS, seed)
@@ -353,9 +390,12 @@ def write_scene(folder: Path, scene: str, rng: np.random.Generator, count: int =
     write_binary_ply(folder / f"{scene}_vh_clean_2.labels.ply", xyz, labels)
 
 
-@pytest.fixture
-def scannet_root(tmp_path: Path) -> Path:
-    root = tmp_path / "scannet"
+def make_scannet_root(root: Path) -> Path:
+    """Four tiny scans in ScanNet's layout: three in the train list, one in the val list.
+
+    Two in five points of every scan are unannotated or outside the 20 benchmark classes
+    (label -1 once read), so tests elsewhere train on it too.
+    """
     rng = np.random.default_rng(0)
     for scene in ("scene0000_00", "scene0001_00", "scene0003_00"):
         write_scene(root / scene, scene, rng)
@@ -363,6 +403,11 @@ def scannet_root(tmp_path: Path) -> Path:
     (root / "scannetv2_train.txt").write_text("scene0000_00\nscene0001_00\nscene0003_00\n")
     (root / "scannetv2_val.txt").write_text("scene0002_00\n")
     return root
+
+
+@pytest.fixture
+def scannet_root(tmp_path: Path) -> Path:
+    return make_scannet_root(tmp_path / "scannet")
 
 
 def test_scannet_blocks_labels_and_ignore_index(scannet_root: Path):

@@ -5,8 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from {{ cookiecutter.package_name }}.data import synthetic
-from {{ cookiecutter.package_name }}.data.synthetic import PRIMITIVES, SAMPLERS, make_objects, make_scenes
+from {{ cookiecutter.package_name }}.data import (
+    synthetic,
+)
+from {{ cookiecutter.package_name }}.data.synthetic import (
+    PRIMITIVES,
+    SAMPLERS,
+    make_objects,
+    make_scenes,
+)
 
 
 def test_at_least_eight_primitive_classes_each_with_a_sampler():

@@ -304,6 +304,10 @@ def merge_metrics(path: Path, result: dict) -> None:
     path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
 
 
+# Points with no class (negative label) in the prediction figures.
+IGNORED_COLOUR = (0.0, 0.0, 0.0, 1.0)
+
+
 def class_colours(count: int) -> np.ndarray:
     import matplotlib
 
@@ -348,26 +352,32 @@ def plot_confusion(confusion: torch.Tensor, names: list[str], path: Path) -> Non
 
 
 def plot_predictions(points, labels, predictions, names, path: Path, count: int = 4) -> None:
-    """For a few samples: ground truth, prediction (coloured by class) and errors (red)."""
+    """For a few samples: ground truth, prediction (coloured by class) and errors (red).
+
+    Ignored points (negative label) are drawn black in the truth and the error panels and do
+    not count as errors.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     count = min(count, len(points))
-    colours = class_colours(len(names))
+    colours = np.concatenate([class_colours(len(names)), [IGNORED_COLOUR]])
     fig = plt.figure(figsize=(10, 3.2 * count))
     for row in range(count):
         xyz = points[row].numpy()
         truth = labels[row].expand(xyz.shape[0]).numpy()
         guess = predictions[row].expand(xyz.shape[0]).numpy()
-        wrong = truth != guess
+        labelled = truth >= 0
+        wrong = labelled & (truth != guess)
+        error_colours = np.where(wrong[:, None], [[0.85, 0.1, 0.1, 1]], [[0.8, 0.8, 0.8, 1]])
         panels = (
-            ("truth", colours[truth]),
+            ("truth", colours[np.where(labelled, truth, -1)]),  # -1: the last row, IGNORED_COLOUR
             ("prediction", colours[guess]),
             (
-                f"errors: {wrong.mean():.1%}",
-                np.where(wrong[:, None], [[0.85, 0.1, 0.1, 1]], [[0.8, 0.8, 0.8, 1]]),
+                f"errors: {wrong.sum() / max(labelled.sum(), 1):.1%}",
+                np.where(labelled[:, None], error_colours, [IGNORED_COLOUR]),
             ),
         )
         for column, (title, colour) in enumerate(panels):

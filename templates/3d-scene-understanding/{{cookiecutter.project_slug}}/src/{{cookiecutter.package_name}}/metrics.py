@@ -8,6 +8,9 @@ follow the point-cloud literature (PointNet, DGCNN, S3DIS/ScanNet benchmarks):
 * mean class accuracy (mAcc): recall averaged over the classes that occur in the ground truth;
 * IoU of class c: TP / (TP + FP + FN); mIoU: its mean over the classes that occur in the
   ground truth or the predictions (a class absent from both has no IoU and is skipped).
+
+A negative label (``IGNORE_INDEX``, e.g. ScanNet's unlabelled and non-benchmark points) is no
+class: those items are left out of the confusion matrix, so every metric ignores them.
 """
 
 from __future__ import annotations
@@ -15,13 +18,21 @@ from __future__ import annotations
 import torch
 from torchmetrics.functional.classification import multiclass_confusion_matrix
 
+# Label of points that belong to no class (data/scannet.py writes it): skipped by loss and metrics.
+IGNORE_INDEX = -1
+
 
 def confusion_matrix(
     predictions: torch.Tensor, labels: torch.Tensor, num_classes: int
 ) -> torch.Tensor:
-    """Counts [K, K] (int64): entry (t, p) is how many items of true class t were predicted p."""
+    """Counts [K, K] (int64): entry (t, p) is how many items of true class t were predicted p.
+
+    Items whose label is negative (``IGNORE_INDEX``) are not counted.
+    """
+    predictions, labels = predictions.reshape(-1), labels.reshape(-1)
+    labelled = labels >= 0
     return multiclass_confusion_matrix(
-        predictions.reshape(-1), labels.reshape(-1), num_classes, validate_args=False
+        predictions[labelled], labels[labelled], num_classes, validate_args=False
     ).long()
 
 

@@ -16,7 +16,7 @@ from torch.utils.data import TensorDataset
 
 from .data import class_names, load_split
 from .engine.task import Task
-from .metrics import confusion_matrix, metrics_from_confusion
+from .metrics import IGNORE_INDEX, confusion_matrix, metrics_from_confusion
 from .models import build_model
 
 PRIMARY_METRIC = {"classification": "overall_accuracy", "segmentation": "miou"}
@@ -57,18 +57,27 @@ class PointCloudTask(Task):
 
     def compute_loss(self, model: torch.nn.Module, batch: tuple) -> torch.Tensor:
         points, labels = batch
-        return F.cross_entropy(
-            self.logits(model, points), labels.reshape(-1), label_smoothing=self.label_smoothing
+        labels = labels.reshape(-1)
+        loss_sum = F.cross_entropy(
+            self.logits(model, points),
+            labels,
+            ignore_index=IGNORE_INDEX,
+            label_smoothing=self.label_smoothing,
+            reduction="sum",
         )
+        # The mean over labelled points; a batch with none gives 0, not the NaN of reduction="mean".
+        return loss_sum / (labels != IGNORE_INDEX).sum().clamp(min=1)
 
     def eval_batch(self, model: torch.nn.Module, batch: tuple) -> dict[str, torch.Tensor]:
         points, labels = batch
         logits = self.logits(model, points)
         labels = labels.reshape(-1)
+        # Ignored points (label IGNORE_INDEX) add nothing to the loss, the count or the confusion.
+        loss_sum = F.cross_entropy(logits, labels, ignore_index=IGNORE_INDEX, reduction="sum")
         return {
             "confusion": confusion_matrix(logits.argmax(-1), labels, self.num_classes),
-            "loss_sum": F.cross_entropy(logits, labels, reduction="sum").double(),
-            "count": torch.tensor(labels.numel(), dtype=torch.float64, device=labels.device),
+            "loss_sum": loss_sum.double(),
+            "count": (labels != IGNORE_INDEX).sum().double(),
         }
 
     def summarize(self, sums: dict[str, torch.Tensor]) -> dict[str, float]:

@@ -9,7 +9,9 @@ imported only when asked for, with the contract
 
 where ``task`` is "classification" or "segmentation" and ``split`` is "train", "val" or
 "test" (a dataset without an official validation split carves one out of its training split,
-the same way for a given seed). A reader may also define ``class_names(root, task)`` to give
+the same way for a given seed). The reader's own options come from the config section named
+after it (``data.s3dis: {test_area: 2}`` calls ``s3dis.load(..., test_area=2)``; on the command
+line ``+data.s3dis.test_area=2``). A reader may also define ``class_names(root, task)`` to give
 the names without reading the data. To add a dataset, write ``data/<name>.py`` with ``load``
 and add the name to ``READERS``.
 """
@@ -43,8 +45,9 @@ def load_split(data_cfg: dict, task: str, split: str) -> tuple[np.ndarray, np.nd
     seed = int(data_cfg.get("seed", 0))
     if name == "synthetic":
         return _synthetic(data_cfg, task, split, num_points, seed)
+    options = data_cfg.get(name) or {}  # the reader's keyword arguments, e.g. data.s3dis.test_area
     points, labels, class_names = _reader(name).load(
-        _root(data_cfg, name), task, split, num_points, seed
+        _root(data_cfg, name), task, split, num_points, seed, **options
     )
     return (
         np.ascontiguousarray(points, dtype=np.float32),
@@ -101,8 +104,8 @@ def _root(data_cfg: dict, name: str) -> Path:
     root = data_cfg.get("root")
     if not root:
         raise ValueError(
-            f"data.root is not set: point it at your {name} folder, e.g. data.root=data/raw/{name}"
-            " (docs/DATASETS.md says where to get it)"
+            f"data.root is not set: point it at the unpacked {name} folder"
+            " (docs/DATASETS.md names it and says where to get it)"
         )
     root = Path(root).expanduser()
     if not root.exists():

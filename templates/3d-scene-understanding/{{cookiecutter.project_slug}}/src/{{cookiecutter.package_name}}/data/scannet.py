@@ -8,8 +8,8 @@ line, from the ScanNet repository's ``Tasks/Benchmark`` folder) and, per scene, 
 * ``<scene>_vh_clean_2.labels.ply``: the same vertices with a ``label`` property in NYU40 ids.
 
 NYU40 ids map to the 20 benchmark classes (``CLASSES``); every other id, and 0 (unannotated),
-becomes ``IGNORE_INDEX`` (-1): give it to the loss as ``ignore_index`` and leave it out of the
-metrics. Splits: the official test labels are hidden, so, as every paper does, results are
+becomes ``IGNORE_INDEX`` (-1), which the loss (``tasks.py``) and the metrics (``metrics.py``)
+skip. Splits: the official test labels are hidden, so, as every paper does, results are
 reported on the official val list ("test" here); "val" is every 10th scene of the train list
 and "train" the rest. Scenes are cut into ``block_size`` metre columns (1.5 m, as in
 PointNet++'s ScanNet setup) resampled to ``num_points``.
