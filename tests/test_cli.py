@@ -88,6 +88,17 @@ def test_new_renders_answers_as_data(tiny_templates, tmp_path):
     assert sorted(path.name for path in out.iterdir()) == ["lab"]  # no temporary folder left
 
 
+def test_bytecode_caches_of_installed_templates_stay_out(tiny_templates, tmp_path):
+    cache = tiny_templates / "tiny" / "{{cookiecutter.project_slug}}" / "pkg" / "__pycache__"
+    cache.mkdir(parents=True)
+    (cache / "mod.cpython-311.pyc").write_bytes(b"\x00compiled")
+    (cache.parent / "mod.py").write_text("VALUE = 1\n")
+    result = run("new", "tiny", "--no-input", "--no-git", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    package = tmp_path / "deep-learning-from-scratch" / "pkg"
+    assert sorted(path.name for path in package.iterdir()) == ["mod.py"]
+
+
 def test_no_git_skips_the_repository(tiny_templates, tmp_path):
     result = run("new", "tiny", "--no-input", "--no-git", "-o", str(tmp_path))
     assert result.exit_code == 0, result.output

@@ -15,9 +15,14 @@ from conftest import venv_bin
 def test_signal_during_render_leaves_nothing(tiny_templates, tmp_path, signum):
     hooks = tiny_templates / "tiny" / "hooks"
     hooks.mkdir()
-    # A slow hook keeps the render busy; it dies quietly so any traceback would be ours.
+    # A slow hook keeps the render busy; it dies quietly so any traceback would be ours,
+    # and says when it is ready so the signal never lands during its start-up.
+    ready = tmp_path / "hook-ready"
     (hooks / "pre_gen_project.py").write_text(
-        "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_DFL)\ntime.sleep(60)\n"
+        "import pathlib, signal, time\n"
+        "signal.signal(signal.SIGINT, signal.SIG_DFL)\n"
+        f"pathlib.Path({str(ready)!r}).touch()\n"
+        "time.sleep(60)\n"
     )
     out = tmp_path / "out"
     process = subprocess.Popen(
@@ -27,11 +32,11 @@ def test_signal_during_render_leaves_nothing(tiny_templates, tmp_path, signum):
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 20
-    while not (out.exists() and any(out.iterdir())):  # the staging folder appears
-        assert time.monotonic() < deadline, "render never started"
+    deadline = time.monotonic() + 30
+    while not ready.exists():
+        assert time.monotonic() < deadline, "render never reached the hook"
         time.sleep(0.05)
-    time.sleep(0.3)
+    assert out.exists() and any(out.iterdir())  # the staging folder is there
     os.killpg(process.pid, signum)  # what a terminal does on Ctrl-C: the whole group
     output, _ = process.communicate(timeout=20)
     assert process.returncode != 0

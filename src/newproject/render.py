@@ -97,12 +97,17 @@ def _generate(gap: Gap, answers: Mapping[str, str], staging: Path) -> Path:
         with _importable(gap.path):
             # The context goes in as data: generate_files never renders values again
             # (cookiecutter's extra_context path would, which is why it is not used).
-            return Path(
+            project = Path(
                 generate_files(repo_dir=str(gap.path), context=context, output_dir=str(staging))
             )
     except (CookiecutterException, TemplateError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise RenderError(f"template {gap.id} failed to render: {message}") from None
+    # pip byte-compiles the templates it installs from the wheel; those caches are no part
+    # of the project.
+    for cache in sorted(project.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(cache)
+    return project
 
 
 def _git_first_commit(project: Path, answers: Mapping[str, str]) -> None:
