@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-from conftest import GAP_IDS, tree
+from conftest import GAP_IDS, tree, venv_bin
 
 from newproject import __version__
 from newproject.cli import main
@@ -157,6 +157,24 @@ def test_template_error_leaves_nothing_behind(tiny_templates, tmp_path):
     assert "failed to render" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []  # even the output folders it created are gone
+
+
+def test_failing_hook_is_one_line_and_leaves_nothing(tiny_templates, tmp_path):
+    hooks = tiny_templates / "tiny" / "hooks"
+    hooks.mkdir()
+    (hooks / "post_gen_project.py").write_text("import sys\nsys.exit(3)\n")
+    # A real process: pytest's log capture would hide what cookiecutter's logger prints.
+    result = subprocess.run(
+        [venv_bin("newproject"), "new", "tiny", "--no-input", "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "Error: template tiny failed to render: Hook script failed (exit status: 3)"
+    ]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_interrupt_leaves_nothing_behind(tiny_templates, tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ stray temporary folder. Only this module imports cookiecutter, and lazily.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -93,6 +94,8 @@ def _generate(gap: Gap, answers: Mapping[str, str], staging: Path) -> Path:
             "_checkout": None,
         }
     }
+    # cookiecutter logs a failed hook with its traceback; newproject reports it in one line.
+    logging.getLogger("cookiecutter").addHandler(logging.NullHandler())
     try:
         with _importable(gap.path):
             # The context goes in as data: generate_files never renders values again
