@@ -120,38 +120,35 @@ def resolve_answers(
 def check_answer(question: Question, value: str) -> str:
     """`value` if it is a valid answer to `question`, else InvalidAnswerError."""
     value = _check_text(question, str(value))
-    validate_names({question.name: value})
+    _check_name(question.name, value)
     return value
 
 
-def validate_names(answers: Mapping[str, str]) -> None:
+def _check_name(name: str, value: str) -> None:
     """The package name, distribution name and e-mail are usable as such."""
-    package = answers.get("package_name")
-    if package is not None:
-        if not _PACKAGE_NAME.match(package):
+    if name == "package_name":
+        if not _PACKAGE_NAME.match(value):
             raise InvalidAnswerError(
-                f"package_name '{package}' is not a valid Python package name "
+                f"package_name '{value}' is not a valid Python package name "
                 "(lowercase letters, digits and underscores, not starting with a digit)"
             )
-        if keyword.iskeyword(package) or keyword.issoftkeyword(package):
-            raise InvalidAnswerError(f"package_name '{package}' is a Python keyword")
-        if package in sys.stdlib_module_names:
+        if keyword.iskeyword(value) or keyword.issoftkeyword(value):
+            raise InvalidAnswerError(f"package_name '{value}' is a Python keyword")
+        if value in sys.stdlib_module_names:
             raise InvalidAnswerError(
-                f"package_name '{package}' would shadow the standard library module '{package}'"
+                f"package_name '{value}' would shadow the standard library module '{value}'"
             )
-        if package in _RESERVED_PACKAGES:
+        if value in _RESERVED_PACKAGES:
             raise InvalidAnswerError(
-                f"package_name '{package}' would shadow the dependency '{package}'"
+                f"package_name '{value}' would shadow the dependency '{value}'"
             )
-    slug = answers.get("project_slug")
-    if slug is not None and not _PEP508_NAME.match(slug):
+    elif name == "project_slug" and not _PEP508_NAME.match(value):
         raise InvalidAnswerError(
-            f"project_slug '{slug}' is not a valid distribution name (PEP 508: letters, digits, "
+            f"project_slug '{value}' is not a valid distribution name (PEP 508: letters, digits, "
             "'.', '-', '_', starting and ending with a letter or digit)"
         )
-    email = answers.get("author_email")
-    if email is not None and not _EMAIL.match(email):
-        raise InvalidAnswerError(f"author_email '{email}' is not an e-mail address")
+    elif name == "author_email" and not _EMAIL.match(value):
+        raise InvalidAnswerError(f"author_email '{value}' is not an e-mail address")
 
 
 def _check_text(question: Question, value: str) -> str:

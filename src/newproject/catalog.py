@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -41,7 +41,6 @@ class Gap:
     skills: tuple[str, ...]
     datasets: tuple[str, ...]
     time: str
-    extra: dict = field(default_factory=dict, compare=False)
 
     @cached_property
     def context(self) -> dict:
@@ -134,7 +133,6 @@ def _read_gap(folder: Path) -> Gap:
         skills=tuple(metadata["skills"]),
         datasets=tuple(metadata["datasets"]),
         time=str(metadata["time"]),
-        extra={k: v for k, v in metadata.items() if k not in _METADATA_KEYS},
     )
 
 

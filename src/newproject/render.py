@@ -22,6 +22,9 @@ from pathlib import Path
 from .catalog import Gap
 from .errors import RenderError, TargetExistsError
 
+# cookiecutter logs a failed hook with its traceback; newproject reports it in one line.
+logging.getLogger("cookiecutter").addHandler(logging.NullHandler())
+
 
 class TemplateEnvironment:
     """cookiecutter's Jinja environment for one gap, with the gap's extensions loaded."""
@@ -69,8 +72,8 @@ def render_project(
                 raise TargetExistsError(f"{target} appeared while rendering; left it untouched")
             os.rename(project, target)
     except BaseException:
-        for folder in reversed(created_dirs):
-            shutil.rmtree(folder, ignore_errors=True)
+        if created_dirs:  # the outermost folder newproject made holds all the others
+            shutil.rmtree(created_dirs[0], ignore_errors=True)
         raise
     finally:
         if staging is not None:
@@ -94,8 +97,6 @@ def _generate(gap: Gap, answers: Mapping[str, str], staging: Path) -> Path:
             "_checkout": None,
         }
     }
-    # cookiecutter logs a failed hook with its traceback; newproject reports it in one line.
-    logging.getLogger("cookiecutter").addHandler(logging.NullHandler())
     try:
         with _importable(gap.path):
             # The context goes in as data: generate_files never renders values again
