@@ -49,6 +49,20 @@ def tiny_templates(
     return root
 
 
+def render_gap(gap_id: str, out: Path, supplied: dict[str, str] | None = None):
+    """Render a gap of this checkout as `newproject new GAP --no-input --no-git` does.
+
+    Returns (project folder, the resolved answers).
+    """
+    from newproject.answers import resolve_answers
+    from newproject.catalog import get_gap
+    from newproject.render import TemplateEnvironment, render_project
+
+    gap = get_gap(gap_id, TEMPLATES)
+    answers = resolve_answers(gap, supplied or {}, TemplateEnvironment(gap).render_default)
+    return render_project(gap, answers, out, git=False), answers
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     """Relative path -> content of every file under `folder`, .git excluded."""
     return {

@@ -5,27 +5,15 @@ from __future__ import annotations
 import ast
 import json
 import tomllib
-from pathlib import Path
 
 import yaml
-from conftest import GAP_IDS, TEMPLATES
+from conftest import GAP_IDS, render_gap
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from test_filters import hostile_text
 
-from newproject.answers import resolve_answers
-from newproject.catalog import get_gap
-from newproject.render import TemplateEnvironment, render_project
-
 FIXED = {"project_slug": "hostile-project", "package_name": "hostile_pkg"}
-
-
-def render(tmp_root: Path, gap_id: str, answers: dict[str, str]) -> tuple[Path, dict]:
-    gap = get_gap(gap_id, TEMPLATES)
-    resolved = resolve_answers(gap, answers, TemplateEnvironment(gap).render_default)
-    out = tmp_root / f"case{len(list(tmp_root.iterdir()))}"
-    return render_project(gap, resolved, out, git=False), resolved
 
 
 def heading_text(markdown: str) -> str:
@@ -47,9 +35,10 @@ def heading_text(markdown: str) -> str:
     author=hostile_text,
 )
 def test_hostile_answers_come_back_unchanged(tmp_path, gap_id, name, description, author):
-    project, answers = render(
-        tmp_path,
+    out = tmp_path / f"case{len(list(tmp_path.iterdir()))}"  # tmp_path is shared by examples
+    project, answers = render_gap(
         gap_id,
+        out,
         {**FIXED, "project_name": name, "description": description, "author_name": author},
     )
     files = [path for path in project.rglob("*") if path.is_file()]

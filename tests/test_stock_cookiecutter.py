@@ -7,11 +7,7 @@ import subprocess
 
 import pexpect
 import pytest
-from conftest import GAP_IDS, REPO, TEMPLATES, tree, venv_bin
-
-from newproject.answers import resolve_answers
-from newproject.catalog import get_gap
-from newproject.render import TemplateEnvironment, render_project
+from conftest import GAP_IDS, REPO, TEMPLATES, render_gap, tree, venv_bin
 
 
 def cookiecutter(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -20,19 +16,13 @@ def cookiecutter(*args: str, cwd=None) -> subprocess.CompletedProcess:
     )
 
 
-def newproject_render(gap_id: str, out) -> dict[str, bytes]:
-    gap = get_gap(gap_id, TEMPLATES)
-    answers = resolve_answers(gap, {}, TemplateEnvironment(gap).render_default)
-    return tree(render_project(gap, answers, out, git=False))
-
-
 @pytest.mark.parametrize("gap_id", GAP_IDS)
 def test_stock_cookiecutter_renders_what_newproject_renders(tmp_path, gap_id):
     result = cookiecutter("--no-input", "-o", str(tmp_path / "stock"), str(TEMPLATES / gap_id))
     assert result.returncode == 0, result.stderr
     (stock_project,) = (tmp_path / "stock").iterdir()
     stock = tree(stock_project)
-    ours = newproject_render(gap_id, tmp_path / "ours")
+    ours = tree(render_gap(gap_id, tmp_path / "ours")[0])
     assert sorted(stock) == sorted(ours)
     assert stock == ours
     assert "pyproject.toml" in stock and "LICENSE" in stock

@@ -9,11 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import GAP_IDS, TEMPLATES
-
-from newproject.answers import resolve_answers
-from newproject.catalog import get_gap
-from newproject.render import TemplateEnvironment, render_project
+from conftest import GAP_IDS, TEMPLATES, render_gap
 
 INCLUDE_STUB = re.compile(r'^\{% include "([^"]+)" -%\}\n?$')
 JINJA = ("{{", "{%", "{#")
@@ -21,10 +17,8 @@ JINJA = ("{{", "{%", "{#")
 
 @pytest.fixture(scope="module", params=GAP_IDS)
 def rendered(request, tmp_path_factory) -> tuple[Path, Path, dict]:
-    gap = get_gap(request.param, TEMPLATES)
-    answers = resolve_answers(gap, {}, TemplateEnvironment(gap).render_default)
-    out = tmp_path_factory.mktemp(request.param)
-    return gap.path, render_project(gap, answers, out, git=False), answers
+    project, answers = render_gap(request.param, tmp_path_factory.mktemp(request.param))
+    return TEMPLATES / request.param, project, answers
 
 
 def template_files(gap_path: Path, answers: dict) -> dict[Path, str]:
