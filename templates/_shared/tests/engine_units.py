@@ -1,5 +1,6 @@
 """Unit tests of the training engine: configs, atomic checkpoints, rotation, fallback to the
-newest valid checkpoint, random-state capture, and how batches are split between processes."""
+newest valid checkpoint, random-state capture, how batches are split between processes, and
+latency timing."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ rng = importlib.import_module(f"{PACKAGE}.engine.rng")
 data = importlib.import_module(f"{PACKAGE}.engine.data")
 distributed = importlib.import_module(f"{PACKAGE}.engine.distributed")
 cli = importlib.import_module(f"{PACKAGE}.engine.cli")
+latency = importlib.import_module(f"{PACKAGE}.engine.latency")
 
 
 # ---- configs ---------------------------------------------------------------------------------
@@ -202,3 +204,13 @@ def test_streamed_and_device_resident_batches_are_identical_and_replayable():
     replay = list(resident.epoch(skip=2))
     assert len(replay) == len(first) - 2
     assert all(torch.equal(a[1], b[1]) for a, b in zip(replay, first[2:], strict=True))
+
+
+# ---- latency ---------------------------------------------------------------------------------
+def test_time_calls_warms_up_then_times_between_min_and_max_runs():
+    calls = []
+    timings = latency.time_calls(lambda: calls.append(1), torch.device("cpu"), warmup=3, min_runs=4)
+    assert len(timings) == 4 and len(calls) == 3 + 4  # no budget: exactly min_runs timed
+    assert all(t >= 0 for t in timings)
+    capped = latency.time_calls(lambda: None, torch.device("cpu"), budget_s=60.0, max_runs=7)
+    assert len(capped) == 7  # a long budget stops at max_runs

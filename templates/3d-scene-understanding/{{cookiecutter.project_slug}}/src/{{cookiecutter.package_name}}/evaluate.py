@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from .engine.checkpoint import load_model_for_eval
+from .engine.latency import time_calls
 from .metrics import confusion_matrix, metrics_from_confusion
 from .tasks import build_task
 
@@ -235,30 +236,11 @@ def measure_latency(model, points, batch_size, device, budget_s: float = 0.5) ->
     result = {"device": device.type, "threads": torch.get_num_threads(), "batch_size": batch_size}
     for label, size in (("batch_1", 1), (f"batch_{batch_size}", batch_size)):
         batch = points[:size].to(device)
-        timings = time_calls(lambda b=batch: model(b), device, budget_s)
+        timings = time_calls(lambda b=batch: model(b), device, budget_s=budget_s)
         result[f"{label}_ms"] = 1000 * float(np.median(timings))
     result["batched_ms_per_sample"] = result[f"batch_{batch_size}_ms"] / batch_size
     result["batch_ms"] = result.pop(f"batch_{batch_size}_ms")
     return result
-
-
-def time_calls(call, device, budget_s: float, warmup: int = 2, min_runs: int = 5) -> list[float]:
-    """Seconds of each call, after a warm-up, until the budget is spent (at least min_runs)."""
-    for _ in range(warmup):
-        call()
-    timings: list[float] = []
-    start = time.perf_counter()
-    while len(timings) < min_runs or (
-        time.perf_counter() - start < budget_s and len(timings) < 200
-    ):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        tic = time.perf_counter()
-        call()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        timings.append(time.perf_counter() - tic)
-    return timings
 
 
 # ----------------------------------------------------------------------------- outputs

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .engine.checkpoint import load_model_for_eval
-from .evaluate import time_calls
+from .engine.latency import time_calls
 from .tasks import build_task
 
 # A parity failure means the exported graph computes something else, not float noise.
@@ -81,14 +81,16 @@ def main(argv: list[str] | None = None) -> dict:
     max_abs_diff = float(np.abs(expected - actual).max())
     agreement = float((expected.argmax(-1) == actual.argmax(-1)).mean())
 
-    cpu = torch.device("cpu")
+    def median_ms(call) -> float:
+        return 1000 * float(np.median(time_calls(call, torch.device("cpu"), budget_s=0.5)))
+
     rows = []
     for size in (1, len(batch)):
         inputs = batch[:size]
         with torch.no_grad():
-            torch_ms = 1000 * float(np.median(time_calls(lambda x=inputs: model(x), cpu, 0.5)))
+            torch_ms = median_ms(lambda x=inputs: model(x))
         feed = {"points": inputs.numpy()}
-        onnx_ms = 1000 * float(np.median(time_calls(lambda f=feed: session.run(None, f), cpu, 0.5)))
+        onnx_ms = median_ms(lambda f=feed: session.run(None, f))
         rows.append(
             {
                 "batch_size": size,

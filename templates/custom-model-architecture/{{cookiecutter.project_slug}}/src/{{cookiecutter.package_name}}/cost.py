@@ -9,11 +9,12 @@ counter's own attention formula, so attention costs the same on CPU and GPU.
 from __future__ import annotations
 
 import statistics
-import time
 
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
+
+from .engine.latency import time_calls
 
 aten = torch.ops.aten
 
@@ -57,14 +58,5 @@ def measure_latency(
     device = torch.device(device)
     model = model.to(device).eval()
     x = torch.zeros(input_shape, device=device)
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    for _ in range(warmup):
-        model(x)
-    sync()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model(x)
-        sync()
-        times.append(time.perf_counter() - start)
+    times = time_calls(lambda: model(x), device, warmup=warmup, min_runs=repeats, max_runs=repeats)
     return 1000.0 * statistics.median(times)
