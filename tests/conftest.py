@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -25,6 +26,14 @@ def load_filters():
     return module
 
 
+@pytest.fixture(autouse=True)
+def signal_handlers_restored():
+    """Code run in-process must leave Ctrl-C as it found it (children inherit an ignore)."""
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    assert signal.getsignal(signal.SIGINT) == before, "a test left SIGINT's handler changed"
+
+
 @pytest.fixture
 def tiny_templates(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -41,7 +50,8 @@ def tiny_templates(
     (gap / "cookiecutter.json").write_text(json.dumps(questions))
     (gap / "gap.toml").write_text(
         'title = "Tiny"\npitch = "A tiny gap for tests."\nshows = "s"\nskills = ["a"]\n'
-        'datasets = ["d"]\ntime = "1 day"\n'
+        'datasets = ["d"]\ntime = "1 day"\n\n[questions]\n'
+        'project_name = "Deep Learning From Scratch"\ndescription = "A tiny project."\n'
     )
     (project / "README.md").write_text("# {{ cookiecutter.project_name|md_text }}\n")
     (project / "about.py").write_text('{% include "project/about.py" -%}\n')

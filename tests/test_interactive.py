@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pexpect
 from conftest import venv_bin
@@ -40,9 +41,13 @@ def test_menu_and_questions_in_a_terminal(tmp_path):
     for _ in ("author name", "e-mail"):
         child.expect(r": ")
         child.sendline("")
-    child.expect("Licence")
-    child.sendline("Apache-2.0")
-    child.expect("Lowest Python version")
+    child.expect(r"License \(MIT, Apache-2.0, BSD-3-Clause\) \[MIT\]: ")
+    child.sendline("apache-2.0")  # any case; recorded as spelt in the choices
+    child.expect(
+        r"Lowest Python version the project supports \(3.10, 3.11, 3.12, 3.13\) \[3.11\]: "
+    )
+    child.sendline("3.9")
+    child.expect("Error: python_version must be one of 3.10, 3.11, 3.12, 3.13")
     child.sendline("3.12")
     child.expect("Created")
     child.expect(pexpect.EOF)
@@ -65,4 +70,39 @@ def test_number_key_picks_a_gap_and_q_quits(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def spawn_at_first_question(tmp_path):
+    child = pexpect.spawn(
+        venv_bin("newproject"),
+        ["new", "dl-fundamentals", "-o", str(tmp_path), "--no-git"],
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect(r"Project name \(shown in the README\) \[Deep Learning From Scratch\]: ")
+    # A signal that lands between input()'s prompt and its read() waits for the next key
+    # (a CPython race a person's reaction time never meets); give the read time to start.
+    time.sleep(0.3)
+    return child
+
+
+def test_ctrl_c_at_a_prompt_is_one_line_and_exit_130(tmp_path):
+    child = spawn_at_first_question(tmp_path)
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert child.before.replace("\r", "").strip("\n").splitlines() == ["^C", "Aborted."]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_end_of_input_at_a_prompt_is_one_line(tmp_path):
+    child = spawn_at_first_question(tmp_path)
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    lines = [line for line in child.before.replace("\r", "").splitlines() if line.strip()]
+    assert lines == ["Error: input ended before every question was answered"]
     assert list(tmp_path.iterdir()) == []

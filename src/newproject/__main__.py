@@ -1,5 +1,5 @@
 """`python -m newproject`."""
 
-from .cli import main
+from .entry import run
 
-main(prog_name="newproject")
+run()

@@ -6,7 +6,6 @@ nothing of click.
 
 from __future__ import annotations
 
-import functools
 import sys
 import textwrap
 from pathlib import Path
@@ -15,7 +14,8 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .errors import NewprojectError
+from .entry import exit_interrupted
+from .errors import NewprojectError, UsageError, one_line
 
 if TYPE_CHECKING:
     from .catalog import Gap, Question
@@ -23,20 +23,71 @@ if TYPE_CHECKING:
 # Modules beyond click are imported inside the commands: `--help` stays fast.
 
 
-def _user_errors(command):
-    """Expected failures become one line on stderr and exit code 1, never a traceback."""
+class _Newproject(click.Group):
+    """The command group; its `main` maps every expected failure to one line and an exit code.
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    Usage errors (click's own and newproject's UsageError) exit 2, other expected
+    failures 1, an interrupt 128 + its signal (130 for Ctrl-C); none shows a traceback.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
         try:
-            return command(*args, **kwargs)
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            message = error.format_message().rstrip(".")
+            if error.ctx is not None:
+                message += f". See '{error.ctx.command_path} --help'"
+            _fail(f"{message}.", 2)
+        except click.ClickException as error:
+            _fail(error.format_message(), error.exit_code)
         except NewprojectError as error:
-            raise click.ClickException(str(error)) from None
+            _fail(str(error), error.exit_code)
+        except _Stopped as error:
+            exit_interrupted(error.interrupt)
+        except KeyboardInterrupt as error:
+            exit_interrupted(error)
+        except click.Abort as error:
+            # click.prompt turns Ctrl-C and end-of-input into Abort; the menu's "q" is one.
+            if isinstance(error.__context__, KeyboardInterrupt):
+                exit_interrupted(error.__context__)
+            if isinstance(error.__context__, EOFError):
+                _fail(_INPUT_ENDED, 1)
+            _fail("Aborted.", 1, prefix="")
+        sys.exit(code if isinstance(code, int) else 0)
 
-    return wrapper
+    def invoke(self, ctx: click.Context):
+        # click's main would print a blank line and turn these into a bare Abort.
+        try:
+            return super().invoke(ctx)
+        except EOFError:
+            raise NewprojectError(_INPUT_ENDED) from None
+        except KeyboardInterrupt as error:
+            raise _Stopped(error) from None
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+_INPUT_ENDED = "input ended before every question was answered"
+
+
+class _Stopped(Exception):
+    """Carries a KeyboardInterrupt past click's own handling of it."""
+
+    def __init__(self, interrupt: KeyboardInterrupt):
+        super().__init__()
+        self.interrupt = interrupt
+
+
+def _fail(message: str, code: int, prefix: str = "Error: ") -> None:
+    click.echo(one_line(f"{prefix}{message}"), err=True)
+    sys.exit(code)
+
+
+@click.group(
+    cls=_Newproject,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "-V", "--version", prog_name="newproject")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -50,7 +101,6 @@ def main(ctx: click.Context) -> None:
 
 @main.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the catalog as JSON.")
-@_user_errors
 def list_gaps(as_json: bool) -> None:
     """List the gaps newproject can help close."""
     import json
@@ -75,7 +125,6 @@ def list_gaps(as_json: bool) -> None:
 @main.command()
 @click.argument("gap")
 @click.option("--json", "as_json", is_flag=True, help="Print the gap as JSON.")
-@_user_errors
 def info(gap: str, as_json: bool) -> None:
     """Describe one GAP: what it shows a reviewer, skills, datasets, time."""
     import json
@@ -123,7 +172,6 @@ def info(gap: str, as_json: bool) -> None:
     help="YAML or JSON file of answers.",
 )
 @click.option("--no-git", is_flag=True, help="Skip `git init` and the first commit.")
-@_user_errors
 def new(
     gap: str | None,
     output_dir: Path,
@@ -139,7 +187,7 @@ def new(
 
     interactive = not no_input
     if interactive and not sys.stdin.isatty():
-        raise NewprojectError(
+        raise UsageError(
             "standard input is not a terminal; use `newproject new GAP --no-input` in scripts"
         )
     supplied = load_answers_file(answers_file) if answers_file else {}
@@ -147,7 +195,7 @@ def new(
     if gap is not None:
         chosen = get_gap(gap)
     elif no_input:
-        raise NewprojectError("--no-input needs a GAP; see `newproject list`")
+        raise UsageError("--no-input needs a GAP; see `newproject list`")
     else:
         from .menu import choose_gap
 
@@ -169,10 +217,13 @@ def _ask(question: Question, default: str, check) -> str:
             raise click.UsageError(str(error)) from None
 
     if question.choices:
+        # The check accepts any case and returns the canonical spelling; click.Choice only
+        # lists the choices after the prompt (unless the prompt lists them itself).
         return click.prompt(
             question.prompt,
             default=default,
-            type=click.Choice(question.choices),
+            type=click.Choice(question.choices, case_sensitive=False),
+            show_choices=question.show_choices,
             value_proc=value_proc,
         )
     return click.prompt(question.prompt, default=default, value_proc=value_proc)
