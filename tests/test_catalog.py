@@ -35,7 +35,8 @@ def test_choice_questions_default_to_their_first_choice():
     questions = {q.name: q for q in get_gap("dl-fundamentals", TEMPLATES).questions}
     license_question = questions["license"]
     assert license_question.choices[0] == license_question.default == "MIT"
-    assert license_question.prompt == "Licence"
+    assert license_question.prompt == "License"  # one spelling: the key, the prompt, errors
+    assert license_question.show_choices
 
 
 def test_unknown_gap_lists_valid_ids_and_suggests_the_closest():

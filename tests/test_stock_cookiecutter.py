@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 
 import pexpect
@@ -78,11 +80,19 @@ def test_menu_of_gaps_in_a_real_terminal(tmp_path):
     child.sendline("3")
     child.expect("Project name")
     child.sendline("Menu Lab")
+    prompts = []
     for _ in range(2, 9):  # accept every other default: each prompt ends "(default): "
         child.expect(r"\)(?:\x1b\[0m)?: ")
+        prompts.append(child.before + child.after)
         child.sendline("")
     child.expect(pexpect.EOF)
+    prompts.append(child.before)
     child.close()
     assert child.exitstatus == 0
-    record = (tmp_path / "menu-lab" / ".newproject.json").read_text()
-    assert '"gap": "dl-fundamentals"' in record
+    # The Python versions in order, 3.11 the default though it is not the first.
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", "".join(prompts))
+    assert "Lowest Python version the project supports (3.10, 3.11, 3.12, 3.13) (3.11): " in shown
+    assert "License" in shown
+    record = json.loads((tmp_path / "menu-lab" / ".newproject.json").read_text())
+    assert record["gap"] == "dl-fundamentals"
+    assert record["answers"]["python_version"] == "3.11"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .errors import NewprojectError, UnknownGapError
+from .errors import NewprojectError, UnknownGapError, shown
 
 TEMPLATES_ENV = "NEWPROJECT_TEMPLATES"
 _METADATA_KEYS = ("title", "pitch", "shows", "skills", "datasets", "time")
@@ -27,6 +27,9 @@ class Question:
     default: str
     prompt: str
     choices: tuple[str, ...] = ()
+    # False when the prompt text lists the choices itself (a `_choices` question: stock
+    # cookiecutter shows it as free text, so its prompt names them).
+    show_choices: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,14 @@ class Gap:
 
     @property
     def questions(self) -> list[Question]:
-        """The variables a user answers, in template order (private `_` keys excluded)."""
+        """The variables a user answers, in template order (private `_` keys excluded).
+
+        A list is a cookiecutter choice (its first item the default); a string with an
+        entry in `_choices` is a choice whose default need not come first, which stock
+        cookiecutter asks as free text (see docs/templates.md).
+        """
         prompts = self.context.get("__prompts__", {})
+        listed = self.context.get("_choices", {})
         questions = []
         for name, raw in self.context.items():
             if name.startswith("_"):
@@ -60,6 +69,9 @@ class Gap:
                 label = prompt.get("__prompt__", name) if isinstance(prompt, dict) else prompt
                 choices = tuple(str(choice) for choice in raw)
                 questions.append(Question(name, choices[0], label, choices))
+            elif name in listed:
+                choices = tuple(str(choice) for choice in listed[name])
+                questions.append(Question(name, str(raw), str(prompt), choices, False))
             else:
                 questions.append(Question(name, str(raw), str(prompt)))
         return questions
@@ -111,10 +123,18 @@ def get_gap(gap_id: str, root: Path | None = None) -> Gap:
     valid = ", ".join(catalog)
     close = difflib.get_close_matches(gap_id, list(catalog), n=1, cutoff=0.3)
     hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise UnknownGapError(f"unknown gap '{gap_id}'. Valid gaps: {valid}.{hint}")
+    raise UnknownGapError(f"unknown gap {shown(gap_id)}. Valid gaps: {valid}.{hint}")
 
 
-def _read_gap(folder: Path) -> Gap:
+def read_gap(folder: Path, context: dict | None = None) -> Gap:
+    """The gap in `folder`; `context` stands in for its cookiecutter.json when given."""
+    gap = _read_gap(folder, need_context=context is None)
+    if context is not None:
+        gap.__dict__["context"] = context  # what the cached property would hold
+    return gap
+
+
+def _read_gap(folder: Path, *, need_context: bool = True) -> Gap:
     try:
         metadata = tomllib.loads((folder / "gap.toml").read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
@@ -122,7 +142,7 @@ def _read_gap(folder: Path) -> Gap:
     missing = [key for key in _METADATA_KEYS if key not in metadata]
     if missing:
         raise NewprojectError(f"{folder / 'gap.toml'} lacks: {', '.join(missing)}")
-    if not (folder / "cookiecutter.json").is_file():
+    if need_context and not (folder / "cookiecutter.json").is_file():
         raise NewprojectError(f"{folder} has gap.toml but no cookiecutter.json")
     return Gap(
         id=folder.name,
