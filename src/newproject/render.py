@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -20,10 +21,35 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .catalog import Gap
-from .errors import RenderError, TargetExistsError
+from .entry import raise_if_interrupted
+from .errors import (
+    Interrupted,
+    InvalidAnswerError,
+    OutputError,
+    RenderError,
+    TargetExistsError,
+    one_line,
+    shown,
+)
 
 # cookiecutter logs a failed hook with its traceback; newproject reports it in one line.
 logging.getLogger("cookiecutter").addHandler(logging.NullHandler())
+
+_STAGING_PREFIX = ".newproject-"  # the hidden folder a render happens in, beside the target
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# Variables that would make git work on some other repository than the new project's.
+_GIT_LOCATION_VARS = frozenset(
+    {
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+        "GIT_NAMESPACE",
+        "GIT_PREFIX",
+    }
+)
 
 
 class TemplateEnvironment:
@@ -55,30 +81,105 @@ def render_project(
     *,
     git: bool = True,
 ) -> Path:
-    """Render `gap` with `answers` into `output_dir/<project_slug>` and return that path."""
-    output_dir = Path(output_dir).resolve()
+    """Render `gap` with `answers` into `output_dir/<project_slug>` and return that path.
+
+    Raises TargetExistsError, RenderError, OutputError (the machine refused: read-only,
+    full, not a folder, ...) or InvalidAnswerError (git refuses the author identity),
+    each after removing everything it made; Interrupted or KeyboardInterrupt likewise.
+    """
+    output_dir = Path(os.path.abspath(output_dir))
     target = output_dir / answers["project_slug"]
-    if target.exists() or target.is_symlink():
-        raise TargetExistsError(f"{target} already exists; choose another name or output folder")
-    created_dirs = _make_missing_dirs(output_dir)
+    git_path = shutil.which("git") if git else None
+    if git_path:
+        _check_git_identity(git_path, answers)  # before anything is written
+    created: list[Path] = []
     staging = None
     try:
-        with _sigterm_as_interrupt():
-            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=output_dir))
+        with _signals_as_interrupt():
+            _prepare_output_dir(output_dir, created)
+            if os.path.lexists(target):
+                raise TargetExistsError(
+                    f"{shown(target)} already exists; choose another name or output folder"
+                )
+            staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=output_dir))
             project = _generate(gap, answers, staging)
-            if git:
-                _git_first_commit(project, answers)
-            if target.exists():
-                raise TargetExistsError(f"{target} appeared while rendering; left it untouched")
+            if git_path:
+                _git_first_commit(git_path, project, answers)
+            if os.path.lexists(target):
+                raise TargetExistsError(
+                    f"{shown(target)} appeared while rendering; left it untouched"
+                )
+            raise_if_interrupted()
             os.rename(project, target)
+    except OSError as error:
+        _clean_up(staging, created)
+        raise OutputError(_describe(error, staging, target, output_dir)) from None
     except BaseException:
-        if created_dirs:  # the outermost folder newproject made holds all the others
-            shutil.rmtree(created_dirs[0], ignore_errors=True)
+        _clean_up(staging, created)
         raise
-    finally:
+    _clean_up(staging, [])
+    return target
+
+
+def _prepare_output_dir(folder: Path, created: list[Path]) -> None:
+    """Make sure `folder` is a usable folder, creating it and its missing parents.
+
+    Each folder made is appended to `created` (outermost first) as soon as it exists.
+    """
+    missing = []
+    probe = folder
+    while True:
+        try:
+            mode = os.stat(probe).st_mode
+            break
+        except FileNotFoundError:
+            if os.path.islink(probe):
+                raise OutputError(
+                    f"output folder {shown(probe)} is a symbolic link to nothing"
+                ) from None
+            missing.append(probe)
+            probe = probe.parent
+        except OSError as error:
+            raise OutputError(
+                f"cannot use the output folder {shown(probe)}: {_reason(error)}"
+            ) from None
+    if not stat.S_ISDIR(mode):
+        raise OutputError(f"output folder {shown(probe)} is not a folder")
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except OSError as error:
+            raise OutputError(f"cannot create {shown(path)}: {_reason(error)}") from None
+        created.append(path)
+
+
+def _clean_up(staging: Path | None, created: list[Path]) -> None:
+    """Remove the staging folder and the folders newproject made; a second Ctrl-C waits."""
+    with _signals_blocked():
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-    return target
+        if created:  # the outermost folder newproject made holds all the others
+            shutil.rmtree(created[0], ignore_errors=True)
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error) or type(error).__name__
+
+
+def _describe(error: OSError, staging: Path | None, target: Path, output_dir: Path) -> str:
+    """One line naming the path that failed (as the user knows it) and the cause."""
+    if isinstance(error.__cause__, OSError) and error.__cause__.errno:
+        error = error.__cause__  # cookiecutter re-raises some without errno or path
+    if error.filename:
+        path = Path(os.fsdecode(error.filename))
+    else:  # a failed write names no file: say which project it was writing
+        path = target if staging is not None else output_dir
+    if path.parent == output_dir and path.name.startswith(_STAGING_PREFIX):
+        return f"cannot write in {shown(output_dir)}: {_reason(error)}"
+    if staging is not None and path.is_relative_to(staging):
+        inside = path.relative_to(staging).parts[1:]  # below the rendered project folder
+        path = target.joinpath(*inside)
+    return f"cannot write {shown(path)}: {_reason(error)}"
 
 
 def _generate(gap: Gap, answers: Mapping[str, str], staging: Path) -> Path:
@@ -98,39 +199,93 @@ def _generate(gap: Gap, answers: Mapping[str, str], staging: Path) -> Path:
         }
     }
     try:
-        with _importable(gap.path):
+        with _importable(gap.path), _compiled_caches_hidden():
             # The context goes in as data: generate_files never renders values again
             # (cookiecutter's extra_context path would, which is why it is not used).
-            project = Path(
+            return Path(
                 generate_files(repo_dir=str(gap.path), context=context, output_dir=str(staging))
             )
     except (CookiecutterException, TemplateError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise RenderError(f"template {gap.id} failed to render: {message}") from None
-    # pip byte-compiles the templates it installs from the wheel; those caches are no part
-    # of the project.
-    for cache in sorted(project.rglob("__pycache__"), reverse=True):
-        shutil.rmtree(cache)
-    return project
+        raise RenderError(f"template {gap.id} failed to render: {one_line(message)}") from None
 
 
-def _git_first_commit(project: Path, answers: Mapping[str, str]) -> None:
-    """`git init` and a first commit, when git is installed."""
-    git = shutil.which("git")
-    if git is None:
-        return
-    identity = [
+class _WalkWithoutCaches:
+    """`os` as cookiecutter's generate module sees it, with a walk that skips bytecode."""
+
+    def __init__(self, real_os):
+        self._os = real_os
+
+    def __getattr__(self, name):
+        return getattr(self._os, name)
+
+    def walk(self, top, *args, **kwargs):
+        for root, dirs, files in self._os.walk(top, *args, **kwargs):
+            dirs[:] = [name for name in dirs if name != "__pycache__"]
+            files[:] = [name for name in files if not name.endswith((".pyc", ".pyo"))]
+            yield root, dirs, files
+
+
+@contextlib.contextmanager
+def _compiled_caches_hidden() -> Iterator[None]:
+    """Keep __pycache__ and *.pyc of the templates (pip compiles the installed ones) out of
+    the render: cookiecutter has no exclude option, so its walk is given one."""
+    import cookiecutter.generate as generate
+
+    real_os = generate.os
+    generate.os = _WalkWithoutCaches(real_os)
+    try:
+        yield
+    finally:
+        generate.os = real_os
+
+
+def _check_git_identity(git: str, answers: Mapping[str, str]) -> None:
+    """Ask git whether it takes the author identity, so a commit never fails late."""
+    for ident in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        result = subprocess.run(
+            [git, *_identity(answers), "var", ident],
+            capture_output=True,
+            text=True,
+            env=_git_env(),
+            cwd=tempfile.gettempdir(),
+        )
+        if result.returncode != 0:
+            raise InvalidAnswerError(
+                f"git refuses the author {shown(answers.get('author_name'))} "
+                f"<{shown(answers.get('author_email'))}>: {_git_message(result.stderr)}"
+            )
+
+
+def _identity(answers: Mapping[str, str]) -> list[str]:
+    return [
         "-c",
         f"user.name={answers.get('author_name') or 'newproject'}",
         "-c",
         f"user.email={answers.get('author_email') or 'newproject@localhost'}",
     ]
+
+
+def _git_env() -> dict[str, str]:
+    """The environment without the variables that point git at another repository
+    (set, for example, when newproject runs from inside a git hook)."""
+    return {key: value for key, value in os.environ.items() if key not in _GIT_LOCATION_VARS}
+
+
+def _git_message(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    chosen = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
+    return one_line(chosen or (lines[-1] if lines else "no message"))
+
+
+def _git_first_commit(git: str, project: Path, answers: Mapping[str, str]) -> None:
+    """`git init` and a first commit in the project."""
     steps = {
         "init": [git, "init", "--quiet", "--initial-branch=main"],
         "add": [git, "add", "--all"],
         "commit": [
             git,
-            *identity,
+            *_identity(answers),
             "commit",
             "--quiet",
             "--no-verify",
@@ -139,23 +294,13 @@ def _git_first_commit(project: Path, answers: Mapping[str, str]) -> None:
             "Initial commit from newproject",
         ],
     }
+    env = _git_env()
     for step, command in steps.items():
-        result = subprocess.run(command, cwd=project, capture_output=True, text=True)
+        result = subprocess.run(command, cwd=project, capture_output=True, text=True, env=env)
         if result.returncode != 0:
-            detail = (result.stderr.strip().splitlines() or ["no message"])[-1]
-            raise RenderError(f"git {step} failed in the new project: {detail}")
-
-
-def _make_missing_dirs(folder: Path) -> list[Path]:
-    """Create `folder` and its missing parents; return the ones created (outermost first)."""
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    missing.reverse()
-    for path in missing:
-        path.mkdir()
-    return missing
+            raise RenderError(
+                f"git {step} failed in the new project: {_git_message(result.stderr)}"
+            )
 
 
 @contextlib.contextmanager
@@ -170,18 +315,33 @@ def _importable(folder: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Turn SIGTERM into KeyboardInterrupt so the clean-up above runs."""
+def _signals_as_interrupt() -> Iterator[None]:
+    """Turn SIGINT, SIGTERM and SIGHUP into Interrupted so the clean-up above runs."""
 
     def interrupt(signum, frame):
-        raise KeyboardInterrupt
+        raise Interrupted(signum)
 
     try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
+        previous = {signum: signal.signal(signum, interrupt) for signum in _STOP_SIGNALS}
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextlib.contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """Hold the stop signals back (they arrive afterwards) while cleaning up."""
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    except (AttributeError, ValueError, OSError):  # no pthread_sigmask on this platform
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
