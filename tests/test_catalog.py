@@ -54,5 +54,5 @@ def test_a_folder_is_a_gap_only_with_gap_toml(tiny_templates):
 
 def test_broken_gap_metadata_is_reported_with_its_path(tiny_templates):
     (tiny_templates / "tiny" / "gap.toml").write_text('title = "x"\n')
-    with pytest.raises(NewprojectError, match=r"gap.toml lacks: pitch"):
+    with pytest.raises(NewprojectError, match=r"gap.toml' lacks: pitch"):
         load_catalog(tiny_templates)

@@ -15,6 +15,7 @@ def test_wheel_carries_the_shared_templates_as_real_files(wheel):
         assert f"newproject/templates/{gap_id}/cookiecutter.json" in names
         assert f"newproject/templates/{gap_id}/templates/newproject_filters.py" in names
         assert f"newproject/templates/{gap_id}/templates/project/Makefile" in names
+        assert f"newproject/templates/{gap_id}/templates/reserved_names.json" in names
     assert "newproject/templates/cookiecutter.json" in names
 
 
@@ -55,3 +56,7 @@ def test_wheel_renders_what_the_checkout_renders(wheel_venv, tmp_path, gap_id):
     (from_wheel,) = (tmp_path / "wheel").iterdir()
     from_checkout, _ = render_gap(gap_id, tmp_path / "checkout")
     assert tree(from_wheel) == tree(from_checkout)
+    # pip byte-compiled the installed templates; none of those caches reached the project.
+    site = next((wheel_venv / "lib").glob("python*/site-packages/newproject/templates"))
+    assert any((site / gap_id / "{{cookiecutter.project_slug}}").rglob("__pycache__"))
+    assert not [p for p in from_wheel.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"]

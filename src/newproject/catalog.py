@@ -104,7 +104,7 @@ def load_catalog(root: Path | None = None) -> dict[str, Gap]:
     """Every gap under `root`, sorted by id."""
     root = root or templates_root()
     if not root.is_dir():
-        raise NewprojectError(f"templates folder not found: {root}")
+        raise NewprojectError(f"templates folder not found: {shown(root)}")
     gaps = {}
     for folder in sorted(root.iterdir()):
         if folder.name.startswith(("_", ".")) or not (folder / "gap.toml").is_file():
@@ -138,12 +138,12 @@ def _read_gap(folder: Path, *, need_context: bool = True) -> Gap:
     try:
         metadata = tomllib.loads((folder / "gap.toml").read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise NewprojectError(f"cannot read {folder / 'gap.toml'}: {error}") from None
+        raise NewprojectError(f"cannot read {shown(folder / 'gap.toml')}: {error}") from None
     missing = [key for key in _METADATA_KEYS if key not in metadata]
     if missing:
-        raise NewprojectError(f"{folder / 'gap.toml'} lacks: {', '.join(missing)}")
+        raise NewprojectError(f"{shown(folder / 'gap.toml')} lacks: {', '.join(missing)}")
     if need_context and not (folder / "cookiecutter.json").is_file():
-        raise NewprojectError(f"{folder} has gap.toml but no cookiecutter.json")
+        raise NewprojectError(f"{shown(folder)} has gap.toml but no cookiecutter.json")
     return Gap(
         id=folder.name,
         path=folder,
@@ -160,4 +160,4 @@ def _read_json(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise NewprojectError(f"cannot read {path}: {error}") from None
+        raise NewprojectError(f"cannot read {shown(path)}: {error}") from None

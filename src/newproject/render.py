@@ -71,7 +71,9 @@ class TemplateEnvironment:
         try:
             return self._env.from_string(raw).render(cookiecutter=dict(answers))
         except TemplateError as error:
-            raise RenderError(f"{self.gap.id}: default '{raw}' does not render: {error}") from None
+            raise RenderError(
+                f"{self.gap.id}: default {shown(raw)} does not render: {one_line(str(error))}"
+            ) from None
 
 
 def render_project(
