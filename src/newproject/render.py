@@ -250,7 +250,7 @@ def _check_git_identity(git: str, answers: Mapping[str, str]) -> None:
             capture_output=True,
             text=True,
             env=_git_env(),
-            cwd=tempfile.gettempdir(),
+            cwd=os.sep,  # outside any repository, whose config or ownership could interfere
         )
         if result.returncode != 0:
             raise InvalidAnswerError(
