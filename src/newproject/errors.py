@@ -19,3 +19,12 @@ class TargetExistsError(NewprojectError):
 
 class RenderError(NewprojectError):
     """The template failed to render; nothing was left behind."""
+
+
+class UsageError(NewprojectError):
+    """Input the user can correct (an unknown name, a value out of range, a malformed file).
+
+    The CLI prints it as one line and exits 2, as click does for its own usage errors.
+    """
+
+    exit_code = 2
