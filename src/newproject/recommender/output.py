@@ -23,11 +23,13 @@ def as_data(recommendation: Recommendation, profiles: Profiles) -> dict:
         "top": [ranked.gap.id for ranked in recommendation.top],
         "order": list(recommendation.order),
         "order_notes": list(recommendation.order_notes),
+        "choice_notes": list(recommendation.choice_notes),
         "command": recommendation.command,
         "ranking": [
             _ranked_data(rank, ranked) for rank, ranked in enumerate(recommendation.ranking, 1)
         ],
         "unranked": [{"gap": gap, "reason": why} for gap, why in recommendation.unranked],
+        "nothing_to_close": recommendation.nothing_to_close,
         "scale": {str(level.value): level.name for level in profiles.levels},
     }
 
@@ -56,13 +58,35 @@ def as_text(recommendation: Recommendation, profiles: Profiles) -> str:
         f"Aiming at: {role.title} ({role.short}); domain: {domain}.",
         *textwrap.wrap(f"Your levels (0-{profiles.top_level}): {rated}.", width),
         "",
-        f"Top {len(recommendation.top)} (score = levels of the {role.short} role's shortfall each "
-        "gap closes; see docs/recommender.md):",
+        *textwrap.wrap(
+            f"The {len(recommendation.top)} gaps to close, in the order to do them (score = "
+            f"levels of the {role.short} role's shortfall a gap closes; docs/recommender.md):",
+            width,
+        ),
     ]
-    for rank, ranked in enumerate(recommendation.top, 1):
-        lines += ["", *_ranked_text(rank, ranked, width)]
-    lines += ["", "Suggested order: " + ", then ".join(recommendation.order)]
+    total = len(recommendation.ranking)
+    if recommendation.nothing_to_close:
+        lines += textwrap.wrap(
+            f"You already meet what the {role.short} role expects in every skill these gaps "
+            "exercise: these go furthest beyond it.",
+            width,
+        )
+    elif len(recommendation.top) < min(3, total):
+        lines += textwrap.wrap(
+            f"Only {len(recommendation.top)} of the {total} gaps close part of your shortfall; "
+            "you already meet what the others exercise.",
+            width,
+        )
+    for step, ranked in enumerate(recommendation.in_order(), 1):
+        rank = recommendation.rank_of(ranked.gap.id)
+        lines += ["", *_ranked_text(step, rank, total, ranked, width)]
+    if recommendation.order_notes:
+        lines += ["", "Why this order:"]
     for note in recommendation.order_notes:
+        lines += textwrap.wrap(note, width, initial_indent="  - ", subsequent_indent="    ")
+    if recommendation.choice_notes:
+        lines += ["", "Why these:"]
+    for note in recommendation.choice_notes:
         lines += textwrap.wrap(note, width, initial_indent="  - ", subsequent_indent="    ")
     for gap, why in recommendation.unranked:
         lines.append(f"Not ranked: {gap} ({why}).")
@@ -74,10 +98,11 @@ def _in_order(answers, profiles: Profiles):
     return [(skill, answers.levels[skill]) for skill in profiles.skills if skill in answers.levels]
 
 
-def _ranked_text(rank: int, ranked: RankedGap, width: int) -> list[str]:
+def _ranked_text(step: int, rank: int, total: int, ranked: RankedGap, width: int) -> list[str]:
     import textwrap
 
-    lines = [f"{rank}. {ranked.gap.title} ({ranked.gap.id}): score {_number(ranked.score)}"]
+    score = _number(ranked.score)
+    lines = [f"{step}. {ranked.gap.title} ({ranked.gap.id}): score {score}, #{rank} of {total}"]
     for reason in ranked.reasons:
         lines += textwrap.wrap(reason, width, initial_indent="   - ", subsequent_indent="     ")
     lines += textwrap.wrap(
@@ -98,7 +123,8 @@ def _ranked_data(rank: int, ranked: RankedGap) -> dict:
         "closes": ranked.closes,
         "beyond": ranked.beyond,
         "serves_role": ranked.serves_role,
-        "fits_domain": ranked.fits_domain,
+        "domain_factor": _number(ranked.domain_factor or 1, text=False),
+        "other_domain": ranked.elsewhere,
         "multiplier": _number(ranked.multiplier, text=False),
         "skills": {
             gain.skill: {

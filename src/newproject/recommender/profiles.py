@@ -55,11 +55,10 @@ class Role:
 
 @dataclass(frozen=True)
 class Weights:
-    """The formula's three constants (docs/recommender.md)."""
+    """The formula's two factors (docs/recommender.md)."""
 
-    beyond: float
-    role_mismatch: float
-    domain_mismatch: float
+    not_for_role: float
+    specialised: float
 
 
 @dataclass(frozen=True)
@@ -214,7 +213,7 @@ class _Checker:
 
     def weights(self, raw: dict) -> Weights:
         values = {}
-        for key in ("beyond", "role_mismatch", "domain_mismatch"):
+        for key in ("not_for_role", "specialised"):
             value = raw.get(key)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
                 self.fail("[weights]", f"{key} must be a number in (0, 1]")
