@@ -495,3 +495,19 @@ def test_then_new_with_a_bad_identity_answer_writes_nothing(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: package_name 'import' is a Python keyword"
     assert not out.exists()
+
+
+def test_the_role_table_in_the_docs_is_the_data_file():
+    from conftest import REPO
+
+    text = (REPO / "docs" / "recommender.md").read_text()
+    table = text.split("<!-- role-table:start -->")[1].split("<!-- role-table:end -->")[0]
+    rows = [line.strip("| ").split(" | ") for line in table.strip().splitlines()]
+    header, rows = rows[0], rows[2:]
+    profiles = load_profiles()
+    assert header[1:] == list(profiles.skills)
+    documented = {row[0].strip("`"): [int(cell) for cell in row[1:]] for row in rows}
+    assert documented == {
+        role.id: [role.expected[skill] for skill in profiles.skills]
+        for role in profiles.roles.values()
+    }
