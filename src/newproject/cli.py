@@ -206,11 +206,12 @@ def recommend(
     set_options: tuple[str, ...],
     no_git: bool,
 ) -> None:
-    """Recommend which gap to close first, and why, from at most 12 quick questions.
+    """Recommend which gap to close first, and why.
 
-    Asks your target role, domain and level in each skill the gaps exercise (only what
-    --answers and the flags leave open), ranks every gap by a documented score, and prints
-    the top 3 with reasons, the order to do them in and the command that renders the first.
+    Asks at most 12 quick questions: your target role, domain and level in each skill the
+    gaps exercise (only what --answers and the flags leave open). Ranks every gap by a
+    documented score (docs/recommender.md) and prints the top 3 with reasons, the order to do
+    them in and the command that renders the first.
     """
     from .recommender import command
     from .recommender.output import as_json as recommendation_json

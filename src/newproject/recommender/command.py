@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 
@@ -16,8 +16,7 @@ from .profiles import Profiles, load_profiles
 from .score import Recommendation, asked_skills, recommend
 
 
-@dataclass(frozen=True)
-class MenuEntry:
+class MenuEntry(NamedTuple):
     """An entry of the gap menu that is not a gap (the menu shows `title - pitch`)."""
 
     title: str

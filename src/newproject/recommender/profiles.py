@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import NewprojectError
 
@@ -19,8 +20,9 @@ MAX_QUESTIONS = 12
 MAX_SKILLS = MAX_QUESTIONS - 2
 
 
-@dataclass(frozen=True)
-class Level:
+# Plain records are NamedTuples: a dataclass costs about a millisecond to create at import,
+# and `recommend --answers` is meant to answer within 150 ms.
+class Level(NamedTuple):
     """One step of the self-rating scale."""
 
     value: int
@@ -28,8 +30,7 @@ class Level:
     description: str
 
 
-@dataclass(frozen=True)
-class Skill:
+class Skill(NamedTuple):
     """A skill the gaps exercise and the person rates."""
 
     id: str
@@ -53,8 +54,7 @@ class Role:
         return {**self.expected, **self.domain_overrides.get(domain, {})}
 
 
-@dataclass(frozen=True)
-class Weights:
+class Weights(NamedTuple):
     """The formula's two factors (docs/recommender.md)."""
 
     not_for_role: float

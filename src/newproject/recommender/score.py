@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import NewprojectError
 from .answers import Answers
@@ -38,8 +39,7 @@ SCORE_DIGITS = 6
 MAX_REASONS = 3
 
 
-@dataclass(frozen=True)
-class SkillGain:
+class SkillGain(NamedTuple):
     """What one gap does for one skill it exercises."""
 
     skill: str
