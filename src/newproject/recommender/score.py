@@ -15,12 +15,12 @@ more levels closed, then the better fit, then the gap that exercises more of R's
 beyond_s = max(0, g_s - max(p_s, e_s))), then the gap id: the same answers always give the
 same result.
 
-The top 3 are the three best that close something (fewer when fewer do; when none does, the
-ranking goes by levels beyond the role instead), except that a gap which requires a level the
-person lacks (`requires` in its gap.toml) brings with it the best-ranked gap that teaches that
-level, if none of the chosen ones does; the suggested order puts such a gap before the ones
-needing it.
-docs/recommender.md explains it with an example.
+The top 3 are chosen one at a time: each step takes the gap that closes the most of what the
+ones already chosen leave open, per slot, a gap whose `requires` (in its gap.toml) the person
+lacks coming with the best-ranked gap that teaches that level. Slots left over go to the
+best-ranked of the rest, marked as adding little; only gaps that close something are shown
+(when none does, the ranking goes by levels beyond the role instead). The suggested order puts
+a gap that teaches what another requires before it. docs/recommender.md has a worked example.
 """
 
 from __future__ import annotations
