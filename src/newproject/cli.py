@@ -181,9 +181,8 @@ def new(
     no_git: bool,
 ) -> None:
     """Render a ready-to-run project for GAP (asks which gap when omitted)."""
-    from .answers import load_answers_file, parse_set_options, resolve_answers
+    from .answers import load_answers_file, parse_set_options
     from .catalog import get_gap, load_catalog
-    from .render import TemplateEnvironment, render_project
 
     interactive = not no_input
     if interactive and not sys.stdin.isatty():
@@ -197,16 +196,120 @@ def new(
     elif no_input:
         raise UsageError("--no-input needs a GAP; see `newproject list`")
     else:
-        from .menu import choose_gap
+        chosen = _choose_gap_or_help(load_catalog())
 
-        chosen = choose_gap(list(load_catalog().values()))
-
-    environment = TemplateEnvironment(chosen)
-    answers = resolve_answers(
-        chosen, supplied, environment.render_default, _ask if interactive else None
-    )
-    project = render_project(chosen, answers, output_dir, git=not no_git)
+    project = _render_gap(chosen, supplied, interactive, output_dir, git=not no_git)
     _print_next_steps(chosen, project)
+
+
+@main.command()
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML or JSON file: role, domain, levels (and project answers for --then-new).",
+)
+@click.option("--role", help="The role you are aiming at (see --example for the names).")
+@click.option("--domain", help="general, driving, robotics or ar (default general).")
+@click.option(
+    "--level",
+    "level_items",
+    multiple=True,
+    metavar="SKILL=LEVEL",
+    help="Your level 0-4 (or its name) in one skill (repeatable); wins over --answers.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the recommendation as JSON.")
+@click.option("--no-input", is_flag=True, help="Ask nothing; every answer comes from the options.")
+@click.option("--example", is_flag=True, help="Print an answers file to fill in, and exit.")
+@click.option("--then-new", is_flag=True, help="Then render the first suggested gap.")
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="With --then-new: folder in which the project folder is created.",
+)
+@click.option(
+    "--set",
+    "set_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="With --then-new: answer a project question (repeatable).",
+)
+@click.option("--no-git", is_flag=True, help="With --then-new: skip `git init`.")
+def recommend(
+    answers_file: Path | None,
+    role: str | None,
+    domain: str | None,
+    level_items: tuple[str, ...],
+    as_json: bool,
+    no_input: bool,
+    example: bool,
+    then_new: bool,
+    output_dir: Path,
+    set_options: tuple[str, ...],
+    no_git: bool,
+) -> None:
+    """Recommend which gap to close first, and why.
+
+    Asks at most 12 quick questions: your target role, domain and level in each skill the
+    gaps exercise (only what --answers and the flags leave open). Ranks every gap by a
+    documented score (docs/recommender.md) and prints the top 3 with reasons, the order to do
+    them in and the command that renders the first.
+    """
+    from .recommender import command
+    from .recommender.output import as_json as recommendation_json
+    from .recommender.output import as_text as recommendation_text
+
+    if example:
+        click.echo(command.example_answers())
+        return
+    interactive = not no_input and sys.stdin.isatty()
+    if then_new and not no_input and (as_json or not sys.stdin.isatty()):
+        raise UsageError("--then-new with --json or without a terminal needs --no-input")
+    recommendation, profiles = command.gather_recommendation(
+        answers_file, role, domain, level_items, interactive=interactive, err=as_json
+    )
+    if not then_new:
+        output = recommendation_json if as_json else recommendation_text
+        click.echo(output(recommendation, profiles))
+        return
+    from .answers import parse_set_options
+    from .catalog import get_gap
+
+    supplied = {**recommendation.answers.project, **parse_set_options(list(set_options))}
+    first = get_gap(recommendation.first)
+    if not as_json:
+        click.echo(recommendation_text(recommendation, profiles) + "\n")
+    project = _render_gap(first, supplied, interactive, output_dir, git=not no_git)
+    if as_json:
+        click.echo(recommendation_json(recommendation, profiles, created=project))
+    else:
+        _print_next_steps(first, project)
+
+
+def _choose_gap_or_help(catalog: dict[str, Gap]) -> Gap:
+    """The gap menu, with "help me choose" as its last entry."""
+    from .menu import choose_gap
+    from .recommender.command import HELP_ME_CHOOSE, help_me_choose
+
+    picked = choose_gap([*catalog.values(), HELP_ME_CHOOSE])
+    return help_me_choose(catalog) if picked is HELP_ME_CHOOSE else picked
+
+
+def _render_gap(
+    gap: Gap, supplied: dict[str, str], interactive: bool, output_dir: Path, *, git: bool
+) -> Path:
+    """Answer `gap`'s questions (asking when `interactive`) and render it; returns the project."""
+    from .answers import resolve_answers
+    from .render import TemplateEnvironment, render_project
+
+    environment = TemplateEnvironment(gap)
+    answers = resolve_answers(
+        gap, supplied, environment.render_default, _ask if interactive else None
+    )
+    return render_project(gap, answers, output_dir, git=git)
 
 
 def _ask(question: Question, default: str, check) -> str:
