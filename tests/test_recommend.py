@@ -492,7 +492,7 @@ def test_then_new_with_a_bad_identity_answer_writes_nothing(tmp_path):
     path = write_answers(tmp_path / "me.yaml", answers)
     out = tmp_path / "out"
     result = run("recommend", "--answers", str(path), "--then-new", "--no-input", "-o", str(out))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a bad answer is a usage error
     assert result.stderr.strip() == "Error: package_name 'import' is a Python keyword"
     assert not out.exists()
 
