@@ -5,7 +5,9 @@
 Renders each gap into a temporary folder, installs it into this venv (which holds
 torch) with `make setup`, times `make smoke` (train, evaluate, report), prints the
 seconds, the budget from the gap's issue and their ratio (target: <= 1.0), then
-uninstalls the project again. Run it on a quiet machine: it measures wall time.
+uninstalls the project again. Run it on a quiet machine: it measures wall time. Beside it,
+the CPU seconds of the smoke's processes and the load average before it, which tell a
+wall time taken on a busy machine from one taken on a quiet one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -23,7 +26,9 @@ BIN = Path(sys.executable).parent
 BUDGET_SECONDS = {
     "3d-scene-understanding": 120,
     "custom-model-architecture": 120,
+    "detection-and-tracking": 120,
     "dl-fundamentals": 60,
+    "paper-reproduction": 120,
 }
 
 
@@ -49,11 +54,15 @@ def main() -> None:
             slug = json.loads((project / ".newproject.json").read_text())["answers"]["project_slug"]
             subprocess.run(["make", "setup"], cwd=project, env=env, check=True, capture_output=True)
             try:
+                load = os.getloadavg()[0]
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
                 result = subprocess.run(
                     ["make", "smoke"], cwd=project, env=env, capture_output=True, text=True
                 )
                 seconds = time.perf_counter() - start
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             finally:
                 subprocess.run(
                     [sys.executable, "-m", "pip", "uninstall", "-y", "-q", slug],
@@ -63,7 +72,8 @@ def main() -> None:
             budget = BUDGET_SECONDS[gap]
             print(
                 f"{gap:<27} make smoke {seconds:6.1f} s  budget {budget} s  "
-                f"ratio {seconds / budget:.2f}  {status}"
+                f"ratio {seconds / budget:.2f}  (CPU {cpu:.0f} s, load before {load:.1f})  "
+                f"{status}"
             )
             if result.returncode != 0:
                 print(result.stdout[-3000:] + result.stderr[-3000:])

@@ -10,6 +10,9 @@ Stock cookiecutter needs a complete `cookiecutter.json` in every gap, and the me
   (`templates/_shared/questions.json`) with the gap's own answers from the
   `[questions]` table of its `gap.toml`, and `_gap` set to the folder name;
 - `templates/cookiecutter.json`: the menu of gaps (title and pitch from gap.toml);
+- each gap's links to the shared folder, `templates -> ../_shared` (Jinja's includes) and
+  `hooks -> ../_shared/hooks` (the answer check and the record's template identity that
+  stock cookiecutter runs);
 - `templates/_shared/reserved_names.json`: the package names a project must not take,
   derived by rendering every gap and reading what the result depends on and imports
   (its pyproject's dependency lists, every top-level import its Python files and tests
@@ -34,6 +37,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "templates"
+# Every gap reaches the shared parts through these links (the wheel holds copies).
+SHARED_LINKS = {"templates": "../_shared", "hooks": "../_shared/hooks"}
 SHARED_QUESTIONS = Path("_shared") / "questions.json"
 RESERVED_NAMES = Path("_shared") / "reserved_names.json"
 
@@ -223,6 +228,23 @@ def expected_files(templates: Path = TEMPLATES) -> dict[Path, str]:
     return files
 
 
+def missing_links(templates: Path = TEMPLATES) -> dict[Path, str]:
+    """Link -> its target, for each gap link to the shared folder that is absent or wrong."""
+    return {
+        folder / name: target
+        for folder in gap_folders(templates)
+        for name, target in SHARED_LINKS.items()
+        if not (folder / name).is_symlink() or str((folder / name).readlink()) != target
+    }
+
+
+def make_link(link: Path, target: str) -> None:
+    """`link` -> `target`, replacing a wrong link (never a real file or folder)."""
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(target, target_is_directory=True)
+
+
 def stale_files(templates: Path = TEMPLATES) -> dict[Path, str]:
     """The files whose committed content differs from what the script writes."""
     return {
@@ -237,6 +259,14 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
     parser.add_argument("--templates", type=Path, default=TEMPLATES)
     args = parser.parse_args()
+    links = missing_links(args.templates)
+    for link, target in links.items():
+        shown = link.relative_to(args.templates.parent)
+        if args.check:
+            print(f"missing link: {shown} -> {target}")
+        else:
+            make_link(link, target)
+            print(f"linked {shown} -> {target}")
     stale = stale_files(args.templates)
     for path, text in stale.items():
         shown = path.relative_to(args.templates.parent)
@@ -245,8 +275,11 @@ def main() -> None:
         else:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {shown}")
-    if args.check and stale:
-        sys.exit(f"{len(stale)} file(s) stale: run .venv/bin/python scripts/sync_templates.py")
+    if args.check and (stale or links):
+        sys.exit(
+            f"{len(stale) + len(links)} file(s) stale: run .venv/bin/python "
+            "scripts/sync_templates.py"
+        )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ def run(*args, input=None):
     return CliRunner().invoke(main, list(args), input=input)
 
 
-@pytest.mark.parametrize("command", [[], ["list"], ["info"], ["new"]])
+@pytest.mark.parametrize("command", [[], ["list"], ["info"], ["new"], ["update"]])
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.exit_code == 0
@@ -50,13 +50,32 @@ def test_info_describes_a_gap():
     assert data["questions"]["license"] == "MIT"
 
 
+@pytest.mark.parametrize("columns", [50, 70, 200])
+def test_info_wraps_every_field_to_the_terminal(columns):
+    from newproject.catalog import get_gap
+
+    result = CliRunner().invoke(
+        main, ["info", "3d-scene-understanding"], env={"COLUMNS": str(columns)}
+    )
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert all(len(line) < columns for line in lines), lines
+    gap = get_gap("3d-scene-understanding")
+    words = result.output.split()
+    for field in (gap.pitch, gap.shows, ", ".join(gap.skills), ", ".join(gap.datasets)):
+        assert " ".join(field.split()) in " ".join(words)  # wrapped, not cut
+    if columns == 50:
+        skills = next(i for i, line in enumerate(lines) if line.startswith("Skills:"))
+        assert lines[skills + 1].startswith(" " * 10)  # the value keeps its column
+
+
 def test_unknown_gap_is_a_usage_error_in_one_line():
     result = run("new", "3d-scenes", "--no-input")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "Error: unknown gap '3d-scenes'. Valid gaps: 3d-scene-understanding, "
-        "custom-model-architecture, dl-fundamentals. Did you mean '3d-scene-understanding'?"
+        f"Error: unknown gap '3d-scenes'. Valid gaps: {', '.join(GAP_IDS)}. "
+        "Did you mean '3d-scene-understanding'?"
     ]
 
 
@@ -235,7 +254,8 @@ def test_git_works_on_the_new_project_only(tiny_templates, tmp_path, monkeypatch
     before = tree(outer / ".git")
     monkeypatch.setenv("GIT_DIR", str(outer / ".git"))
     monkeypatch.setenv("GIT_WORK_TREE", str(outer))
-    result = run("new", "tiny", "--no-input", "-o", str(tmp_path / "out"))
+    identity = ["--set", "author_name=Ada", "--set", "author_email=ada@example.org"]
+    result = run("new", "tiny", "--no-input", "-o", str(tmp_path / "out"), *identity)
     assert result.exit_code == 0, result.output
     monkeypatch.delenv("GIT_DIR")
     monkeypatch.delenv("GIT_WORK_TREE")

@@ -46,6 +46,16 @@ package_answer = st.one_of(
 )
 
 
+def list_item_text(markdown: str, label: str) -> str:
+    """What a reader sees after `label` in the list item that starts with it."""
+    for token in MarkdownIt("commonmark").parse(markdown):
+        if token.type == "inline":
+            shown = "".join(child.content for child in token.children)
+            if shown.startswith(label):
+                return shown[len(label) :].strip()
+    raise AssertionError(f"no list item {label!r}")
+
+
 def heading_text(markdown: str) -> str:
     tokens = MarkdownIt("commonmark").parse(markdown)
     first = next(i for i, token in enumerate(tokens) if token.type == "heading_open")
@@ -99,6 +109,12 @@ def check_rendered(project: Path, answers: dict[str, str]) -> None:
     readme = (project / "README.md").read_text(encoding="utf-8")
     assert heading_text(readme) == " ".join(name.split())
 
+    card = project / "MODEL_CARD.md"  # torch gaps: the shared skeleton fills it from the answers
+    if card.is_file():
+        text = card.read_text(encoding="utf-8")
+        assert heading_text(text) == "Model card: " + " ".join(name.split())
+        assert list_item_text(text, "Developed by:") == " ".join(author.split())
+
 
 def test_hostile_answers_are_refused_in_one_line_or_come_back_unchanged():
     outcomes: Counter[str] = Counter()
@@ -140,7 +156,9 @@ def test_hostile_answers_are_refused_in_one_line_or_come_back_unchanged():
 
     check()
     print(f"\nhostile answers: {dict(sorted(outcomes.items()))}")
-    assert outcomes["accepted and checked"] >= 30, outcomes
+    # Both sides must be exercised. About 15% of these examples are valid (35 of 200 in one
+    # run, 27 in another): 15 is about three standard deviations below that, not a coin flip.
+    assert outcomes["accepted and checked"] >= 15, outcomes
     assert outcomes["refused"] >= 30, outcomes
 
 

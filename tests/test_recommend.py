@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import GAP_IDS, TEMPLATES, tree, venv_bin
-from recommend_helpers import rank, templates_with
+from recommend_helpers import FIRST_GAPS, rank, templates_with
 
 from newproject.catalog import load_catalog
 from newproject.cli import main
@@ -27,6 +27,8 @@ MODEL_USER = {
         "model-design": 1,
         "experiment-rigor": 1,
         "3d-perception": 1,
+        "detection-tracking": 2,
+        "lidar": 1,
         "deployment": 4,
         "ml-engineering": 3,
     },
@@ -213,7 +215,9 @@ def _levels(levels: dict) -> list[str]:
     return [arg for skill, level in levels.items() for arg in ("--level", f"{skill}={level}")]
 
 
-def test_json_output_holds_the_ranking_the_order_and_the_command(tmp_path):
+def test_json_output_holds_the_ranking_the_order_and_the_command(tmp_path, monkeypatch):
+    first_three = templates_with(tmp_path / "templates", {}, FIRST_GAPS)
+    monkeypatch.setenv("NEWPROJECT_TEMPLATES", str(first_three))
     result = run(
         "recommend", "--answers", str(write_answers(tmp_path / "a.yaml", MODEL_USER)), "--json"
     )

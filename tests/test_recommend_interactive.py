@@ -55,7 +55,7 @@ def answer_the_questionnaire(child: pexpect.spawn) -> None:
     child.expect(f"{len(skills) + 2} quick questions")
     child.expect(r"\(1/\d+\) Which role are you aiming at\?")
     child.send(DOWN + UP)  # moved and back, one read
-    child.send("1")
+    child.send("1\r")  # a number moves to its option, Enter confirms: one read
     child.expect("Role: Applied computer vision / perception engineer")
     child.expect(r"In which domain\?")
     child.send(DOWN + "\r")  # from "general" to "driving", one read
@@ -63,6 +63,7 @@ def answer_the_questionnaire(child: pexpect.spawn) -> None:
     for skill in skills:
         child.expect("Rate yourself")
         child.send(str(LEVELS[skill]))
+        child.send("\r")  # a second read
         child.expect(r": \d \w+")
 
 
@@ -96,7 +97,7 @@ def test_only_what_the_file_leaves_open_is_asked(tmp_path):
     child.expect(f"{len(skills)} quick questions")
     for skill in skills:
         child.expect(r"Rate yourself")
-        child.send(str(LEVELS[skill]))
+        child.send(f"{LEVELS[skill]}\r")
     child.expect("newproject new dl-fundamentals")
     assert finish(child) == 0
     assert "Which role" not in child.before
@@ -133,7 +134,7 @@ def test_the_menu_offers_help_me_choose_and_renders_the_pick(tmp_path):
     )
     child.expect("Which skill gap do you want to close?")
     child.expect("Help me choose")
-    child.send(str(len(load_catalog(TEMPLATES)) + 1))  # the entry after the gaps
+    child.send(f"{len(load_catalog(TEMPLATES)) + 1}\r")  # the entry after the gaps
     answer_the_questionnaire(child)
     child.expect("Start with:")
     child.expect("Create which one now?")

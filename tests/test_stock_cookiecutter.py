@@ -9,7 +9,7 @@ import subprocess
 
 import pexpect
 import pytest
-from conftest import GAP_IDS, REPO, TEMPLATES, render_gap, tree, venv_bin
+from conftest import GAP_IDS, REPO, TEMPLATES, created_of, render_gap, tree, venv_bin
 
 
 def cookiecutter(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -24,7 +24,8 @@ def test_stock_cookiecutter_renders_what_newproject_renders(tmp_path, gap_id):
     assert result.returncode == 0, result.stderr
     (stock_project,) = (tmp_path / "stock").iterdir()
     stock = tree(stock_project)
-    ours = tree(render_gap(gap_id, tmp_path / "ours")[0])
+    # The same moment: the record's creation time and the templates' dates are the clock's.
+    ours = tree(render_gap(gap_id, tmp_path / "ours", created=created_of(stock_project))[0])
     assert sorted(stock) == sorted(ours)
     assert stock == ours
     assert "pyproject.toml" in stock and "LICENSE" in stock
@@ -63,7 +64,7 @@ def test_git_clone_renders_with_the_shared_folder(tmp_path):
 
 
 def test_menu_of_gaps_in_a_real_terminal(tmp_path):
-    """`cookiecutter <checkout>/templates` shows the gaps; choosing 3 renders dl-fundamentals."""
+    """`cookiecutter <checkout>/templates` shows the gaps; choosing 4 renders dl-fundamentals."""
     child = pexpect.spawn(
         venv_bin("cookiecutter"),
         [str(TEMPLATES), "-o", str(tmp_path)],
@@ -75,9 +76,15 @@ def test_menu_of_gaps_in_a_real_terminal(tmp_path):
     child.expect("Select a template")
     child.expect(r"Choose from")
     menu = child.before
-    titles = ("3D scene understanding", "Custom model architecture", "Deep learning fundamentals")
+    titles = (
+        "3D scene understanding",
+        "Custom model architecture",
+        "Detection and tracking",
+        "Deep learning fundamentals",
+        "Paper reproduction",
+    )
     assert all(title in menu for title in titles)
-    child.sendline("3")
+    child.sendline("4")
     child.expect("Project name")
     child.sendline("Menu Lab")
     prompts = []

@@ -53,6 +53,20 @@ def test_shared_files_arrive_whole(rendered):
             assert (project / relative).read_text(encoding="utf-8") == shared, relative
 
 
+def test_every_template_file_is_plain_a_stub_or_uses_jinja_for_a_reason(rendered):
+    """docs/templates.md: a file with Jinja markers is a stub, extends a shared skeleton, or
+    mentions an answer; Jinja for nothing would only risk mangling plain code."""
+    gap_path, _, answers = rendered
+    idle = []
+    for source in template_files(gap_path, answers):
+        text = source.read_text(encoding="utf-8")
+        if not any(marker in text for marker in JINJA) or INCLUDE_STUB.match(text):
+            continue
+        if "cookiecutter." not in text and "{% extends " not in text:
+            idle.append(source.relative_to(gap_path).as_posix())
+    assert not idle, f"Jinja markers without an answer, stub or skeleton: {idle}"
+
+
 def test_generated_project_never_imports_newproject(rendered):
     _, project, _ = rendered
     for path in project.rglob("*.py"):

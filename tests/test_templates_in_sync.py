@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import GAP_IDS, REPO, TEMPLATES
@@ -45,6 +46,25 @@ def test_written_files_are_what_the_script_writes(expected):
         "_shared/reserved_names.json",
         *(f"{gap_id}/cookiecutter.json" for gap_id in GAP_IDS),
     }
+
+
+def test_every_gap_links_the_shared_folder_and_hooks():
+    assert sync.missing_links(TEMPLATES) == {}, FIX
+    for gap_id in GAP_IDS:
+        hooks = TEMPLATES / gap_id / "hooks"
+        assert hooks.resolve() == (TEMPLATES / "_shared" / "hooks").resolve()
+        assert {"pre_gen_project.py", "post_gen_project.py"} <= {p.name for p in hooks.iterdir()}
+
+
+def test_a_missing_hooks_link_is_found_and_made(tiny_templates):
+    gap = tiny_templates / "tiny"
+    missing = sync.missing_links(tiny_templates)
+    assert missing == {gap / "hooks": "../_shared/hooks"}
+    for link, target in missing.items():
+        sync.make_link(link, target)
+    assert (gap / "hooks").readlink() == Path("../_shared/hooks")
+    assert (gap / "hooks" / "pre_gen_project.py").is_file()
+    assert sync.missing_links(tiny_templates) == {}
 
 
 @pytest.mark.parametrize("gap_id", GAP_IDS)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
 import zipfile
 
 import pytest
-from conftest import GAP_IDS, render_gap, tree
+from conftest import GAP_IDS, REPO, created_of, render_gap, set_git_user, tree
 
 
 def test_wheel_carries_the_shared_templates_as_real_files(wheel):
@@ -16,7 +19,23 @@ def test_wheel_carries_the_shared_templates_as_real_files(wheel):
         assert f"newproject/templates/{gap_id}/templates/newproject_filters.py" in names
         assert f"newproject/templates/{gap_id}/templates/project/Makefile" in names
         assert f"newproject/templates/{gap_id}/templates/reserved_names.json" in names
+        for hook in ("pre_gen_project.py", "post_gen_project.py", "answer_rules.py"):
+            assert f"newproject/templates/{gap_id}/hooks/{hook}" in names
+        # No git in a wheel: the commit and version its projects record are written in.
+        source = json.loads(
+            zipfile.ZipFile(wheel).read(f"newproject/templates/{gap_id}/hooks/template_source.json")
+        )
+        assert set(source) == {"commit", "modified", "newproject_version"}
+        assert (
+            source["commit"]
+            == subprocess.run(
+                ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True
+            ).stdout.strip()
+        )
     assert "newproject/templates/cookiecutter.json" in names
+    # The one copy of the answer rules newproject itself imports.
+    assert "newproject/templates/_shared/hooks/answer_rules.py" in names
+    assert not [name for name in names if name.endswith(".pyc")]
 
 
 def test_installed_wheel_never_imports_torch_and_lists_gaps(wheel_venv):
@@ -54,9 +73,67 @@ def test_wheel_renders_what_the_checkout_renders(wheel_venv, tmp_path, gap_id):
     )
     assert result.returncode == 0, result.stderr
     (from_wheel,) = (tmp_path / "wheel").iterdir()
-    from_checkout, _ = render_gap(gap_id, tmp_path / "checkout")
+    from_checkout, _ = render_gap(gap_id, tmp_path / "checkout", created=created_of(from_wheel))
     assert tree(from_wheel) == tree(from_checkout)
     # pip byte-compiled the installed templates; none of those caches reached the project.
     site = next((wheel_venv / "lib").glob("python*/site-packages/newproject/templates"))
     assert any((site / gap_id / "{{cookiecutter.project_slug}}").rglob("__pycache__"))
     assert not [p for p in from_wheel.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"]
+
+
+def test_wheel_carries_the_check_docs_and_the_template_repo_files(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {
+        "newproject/docs/check.md",
+        "newproject/check/citation_schema_1.2.0.json",
+        "newproject/template_repo/setup.yml",
+        "newproject/template_repo/personalise.py",
+        "newproject/template_repo/template_folder.md",
+    } <= names
+
+
+def test_installed_wheel_explains_rules_and_writes_a_template_repo(wheel_venv, tmp_path):
+    newproject = str(wheel_venv / "bin" / "newproject")
+    explained = subprocess.run(
+        [newproject, "check", "--explain", "RES004"], capture_output=True, text=True
+    )
+    assert explained.returncode == 0, explained.stderr
+    assert "### RES004" in explained.stdout
+    written = subprocess.run(
+        [newproject, "template-repo", "dl-fundamentals", str(tmp_path / "repo"), "--no-git"],
+        capture_output=True,
+        text=True,
+    )
+    assert written.returncode == 0, written.stderr
+    template = tmp_path / "repo" / ".github" / "newproject-template" / "template"
+    assert (template / "templates" / "project" / "Makefile").is_file()
+    assert not list(template.rglob("__pycache__"))  # pip's caches of the installed templates
+
+
+def test_the_wheel_s_newproject_updates_a_project_it_made(
+    wheel_venv, tmp_path, git_config_of_our_own
+):
+    """As a user would: a project from the installed wheel, a template that moved on (a copy
+    of the wheel's own templates, changed), `newproject update`."""
+    set_git_user(git_config_of_our_own, "Ada Lovelace", "ada@example.org")
+    newproject = str(wheel_venv / "bin" / "newproject")
+    made = subprocess.run(
+        [newproject, "new", "dl-fundamentals", "--no-input", "-o", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    project = tmp_path / "deep-learning-from-scratch"
+    installed = next((wheel_venv / "lib").glob("python*/site-packages/newproject/templates"))
+    moved_on = tmp_path / "templates"
+    shutil.copytree(installed, moved_on, ignore=shutil.ignore_patterns("__pycache__"))
+    about = moved_on / "dl-fundamentals" / "templates" / "project" / "about.py"
+    about.write_text(about.read_text() + "# the template moved on\n")
+    env = {**os.environ, "NEWPROJECT_TEMPLATES": str(moved_on)}
+    updated = subprocess.run(
+        [newproject, "update", str(project)], capture_output=True, text=True, env=env
+    )
+    assert updated.returncode == 0, updated.stderr
+    assert "updated   src/deep_learning_from_scratch/about.py" in updated.stdout
+    package = project / "src" / "deep_learning_from_scratch"
+    assert (package / "about.py").read_text().endswith("# the template moved on\n")

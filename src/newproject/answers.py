@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import functools
 import json
-import keyword
-import re
-import sys
-import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from .catalog import Gap, Question
 from .errors import InvalidAnswerError, shown
+from .shared import answer_rules
 
 # Renders a template author's default, given the answers so far.
 DefaultRenderer = Callable[[str, Mapping[str, str]], str]
@@ -26,25 +24,7 @@ DefaultRenderer = Callable[[str, Mapping[str, str]], str]
 # must pass (it raises InvalidAnswerError); returns the checked answer.
 Asker = Callable[[Question, str, Callable[[str], str]], str]
 
-MAX_ANSWER_LENGTH = 5000
 MAX_ANSWERS_FILE_BYTES = 64 * 1024  # eight short answers need a few hundred bytes
-RESERVED_NAMES_FILE = "reserved_names.json"  # in the gap's `templates` (shared) folder
-# Free text that lands in titles, metadata and the git identity.
-TEXT_QUESTIONS = ("project_name", "description", "author_name")
-
-_PEP508_NAME = re.compile(r"[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
-_PACKAGE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
-# E-mail: an RFC 5322 dot-atom local part that does not start with "'" (git strips it)
-# or "-" (it would read as an option), "@", and a domain of two or more labels whose last
-# has at least two characters (CFF 1.2.0's pattern). Letters may be non-ASCII (RFC 6531).
-_EMAIL_LOCAL = re.compile(r"[\w!#$%&*+/=?^`{|}~](?:[\w!#$%&'*+/=?^`{|}~-]|\.(?!\.))*(?<!\.)")
-_DOMAIN_LABEL = re.compile(r"[^\W_](?:[^\W_]|-)*(?<!-)")
-_MAX_EMAIL_LENGTH = 254
-# Zero-width joiner and non-joiner: the only format characters a name may hold, as
-# Persian, Indic scripts and emoji sequences need them to be spelt right.
-_ALLOWED_FORMAT = frozenset("\u200c\u200d")
-# Characters git drops from an identity ("<", ">" around the e-mail) or refuses alone.
-_GIT_ANGLE = frozenset("<>")
 
 
 def parse_set_options(items: list[str]) -> dict[str, str]:
@@ -58,12 +38,27 @@ def parse_set_options(items: list[str]) -> dict[str, str]:
     return answers
 
 
+class AnswersFile(NamedTuple):
+    """What an answers file holds: the answers, and when it is a project's record
+    (`.newproject.json`), the project's gap and creation time."""
+
+    answers: dict[str, str]
+    gap: str | None = None
+    created: str | None = None
+
+
 def load_answers_file(path: Path) -> dict[str, str]:
     """Answers from a YAML or JSON mapping of names to scalars, each taken as written.
 
     YAML scalars stay text (`3.10` is "3.10", `no` is "no"); JSON numbers keep
     their digits. UTF-8 and, with a byte-order mark, UTF-16 and UTF-32 are read.
+    A project's `.newproject.json` gives the answers it records.
     """
+    return read_answers_file(path).answers
+
+
+def read_answers_file(path: Path) -> AnswersFile:
+    """`load_answers_file`, keeping the gap and creation time of a project's record."""
     text = _read_text(path)
     import yaml  # only here: list/info/--help stay fast
 
@@ -78,19 +73,36 @@ def load_answers_file(path: Path) -> dict[str, str]:
             f"answers file {shown(path)} does not parse: {_parse_problem(error)}"
         ) from None
     if data is None or data == "":
-        return {}
+        return AnswersFile({})
     if not isinstance(data, dict):
         raise InvalidAnswerError(
             f"answers file {shown(path)} must hold a mapping of names to values"
         )
+    record = is_record(data)
     answers = {}
-    for key, value in data.items():
+    for key, value in (data["answers"] if record else data).items():
         if not isinstance(value, str):
             raise InvalidAnswerError(
                 f"answers file {shown(path)}: {shown(key)} must be a string or number"
             )
         answers[str(key)] = value
-    return answers
+    if not record:
+        return AnswersFile(answers)
+    gap, created = data.get("gap"), data.get("created")
+    return AnswersFile(
+        answers,
+        gap if isinstance(gap, str) else None,
+        created if isinstance(created, str) else None,
+    )
+
+
+def is_record(data: object) -> bool:
+    """Whether parsed JSON is a project's `.newproject.json` (answers nested under "answers")."""
+    return (
+        isinstance(data, dict)
+        and data.get("generator") == "newproject"
+        and isinstance(data.get("answers"), dict)
+    )
 
 
 def _read_text(path: Path) -> str:
@@ -155,15 +167,7 @@ def reserved_names(gap: Gap) -> dict[str, str]:
     `sys.stdlib_module_names` leaves out), then the names scripts/sync_templates.py
     derived from the templates' dependencies and imports.
     """
-    names = dict.fromkeys(sys.stdlib_module_names, "a standard-library module")
-    names["test"] = "the standard library's test package"
-    try:
-        data = json.loads((gap.path / "templates" / RESERVED_NAMES_FILE).read_text("utf-8"))
-    except (OSError, ValueError):  # a templates folder of one's own may lack the file
-        return names
-    for name, why in data.get("names", {}).items():
-        names.setdefault(name, why)
-    return names
+    return answer_rules().reserved_names(gap.path / "templates")
 
 
 def resolve_answers(
@@ -171,11 +175,14 @@ def resolve_answers(
     supplied: Mapping[str, str],
     render_default: DefaultRenderer,
     ask: Asker | None = None,
+    defaults: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Every question of `gap` answered: supplied values win, then the prompt, then the default.
 
-    `ask` is None in `--no-input` mode. Raises InvalidAnswerError for unknown keys
-    and invalid values, before anything is written.
+    `ask` is None in `--no-input` mode. `defaults` replace the template's own defaults
+    (the author from git's config) where they pass the question's check; one that fails
+    is dropped without a word, and the template's default stands. Raises
+    InvalidAnswerError for unknown keys and invalid values, before anything is written.
     """
     questions = gap.questions
     known = {question.name for question in questions}
@@ -192,9 +199,10 @@ def resolve_answers(
         if question.name in supplied:
             answers[question.name] = check(supplied[question.name])
             continue
-        if question.choices:
+        default = _usable_default(question, defaults, check)
+        if default is None and question.choices:
             default = question.default
-        else:
+        elif default is None:
             default = render_default(question.default, answers)
         if ask:
             answers[question.name] = ask(question, default, check)
@@ -211,103 +219,42 @@ def resolve_answers(
     return answers
 
 
+def _usable_default(
+    question: Question, defaults: Mapping[str, str] | None, check: Callable[[str], str]
+) -> str | None:
+    """The caller's default for `question` when it passes the check, else None."""
+    if not defaults or question.name not in defaults:
+        return None
+    try:
+        return check(defaults[question.name])
+    except InvalidAnswerError:
+        return None
+
+
 def check_answer(question: Question, value: str, reserved: Mapping[str, str] | None = None) -> str:
     """`value` as the answer to `question` (a choice in its canonical spelling), or
-    InvalidAnswerError saying why not, in one line."""
-    value = str(value)
-    if question.choices:
-        value = _check_choice(question, value)
-    _check_characters(question.name, value)
-    if question.name in TEXT_QUESTIONS:
-        _check_text(question.name, value)
-    _check_name(question.name, value, reserved or {})
-    return value
+    InvalidAnswerError saying why not, in one line.
 
-
-def _check_choice(question: Question, value: str) -> str:
-    for choice in question.choices:
-        if value.casefold() == choice.casefold():
-            return choice
-    raise InvalidAnswerError(
-        f"{question.name} must be one of {', '.join(question.choices)} (any case); "
-        f"got {shown(value)}"
-    )
-
-
-def _check_characters(name: str, value: str) -> None:
-    """One line of visible text: no control, line-breaking, invisible or bidi characters."""
-    if len(value) > MAX_ANSWER_LENGTH:
-        raise InvalidAnswerError(
-            f"{name} is {len(value)} characters long; the limit is {MAX_ANSWER_LENGTH}"
+    The rules are the shared ones stock cookiecutter's hook runs (see newproject.shared).
+    """
+    rules = answer_rules()
+    try:
+        return rules.check_value(
+            question.name, value, choices=question.choices, reserved=reserved or {}
         )
-    for char in value:
-        category = unicodedata.category(char)
-        if category in ("Cc", "Cs", "Zl", "Zp"):
-            raise InvalidAnswerError(
-                f"{name} contains the control or line-break character U+{ord(char):04X} "
-                f"in {shown(value)}; an answer is one line of text"
-            )
-        if category == "Cf" and char not in _ALLOWED_FORMAT:
-            raise InvalidAnswerError(
-                f"{name} contains the invisible character U+{ord(char):04X} "
-                f"({unicodedata.name(char, 'format character')}) in {shown(value)}; "
-                "it could hide or reorder text"
-            )
-
-
-def _check_text(name: str, value: str) -> None:
-    """A name, description or author: visible text without surrounding whitespace."""
-    if not value.strip():
-        raise InvalidAnswerError(f"{name} is empty or only whitespace: {shown(value)}")
-    if value != value.strip():
-        raise InvalidAnswerError(f"{name} starts or ends with whitespace: {shown(value)}")
-    if name == "author_name":
-        if not any(unicodedata.category(char)[0] in "LN" for char in value):
-            raise InvalidAnswerError(
-                f"author_name {shown(value)} holds no letter or digit (git refuses such names)"
-            )
-        if _GIT_ANGLE & set(value):
-            raise InvalidAnswerError(
-                f"author_name {shown(value)} contains '<' or '>' "
-                "(git writes them around the e-mail and drops them from names)"
-            )
+    except rules.AnswerError as error:
+        raise InvalidAnswerError(str(error)) from None
 
 
 def _check_name(name: str, value: str, reserved: Mapping[str, str]) -> None:
-    """The package name, distribution name and e-mail are usable as such."""
-    if name == "package_name":
-        if not _PACKAGE_NAME.fullmatch(value):
-            raise InvalidAnswerError(
-                f"package_name {shown(value)} is not a valid Python package name "
-                "(lowercase letters, digits and underscores, not starting with a digit)"
-            )
-        if keyword.iskeyword(value) or keyword.issoftkeyword(value):
-            raise InvalidAnswerError(f"package_name {shown(value)} is a Python keyword")
-        if value in reserved:
-            raise InvalidAnswerError(
-                f"package_name {shown(value)} would shadow {shown(value)} ({reserved[value]})"
-            )
-    elif name == "project_slug" and not _PEP508_NAME.fullmatch(value):
-        raise InvalidAnswerError(
-            f"project_slug {shown(value)} is not a valid distribution name (PEP 508: letters, "
-            "digits, '.', '-', '_', starting and ending with a letter or digit)"
-        )
-    elif name == "author_email" and not is_email(value):
-        raise InvalidAnswerError(
-            f"author_email {shown(value)} is not an e-mail address (name@example.org)"
-        )
+    """The name checks alone (package, distribution name, e-mail), behind the others."""
+    rules = answer_rules()
+    try:
+        rules.check_name(name, value, reserved)
+    except rules.AnswerError as error:
+        raise InvalidAnswerError(str(error)) from None
 
 
 def is_email(value: str) -> bool:
     """An address CFF 1.2.0 and git both take as it is (see docs/templates.md)."""
-    local, at, domain = value.rpartition("@")
-    if not at or len(value) > _MAX_EMAIL_LENGTH or len(local) > 64:
-        return False
-    labels = domain.split(".")
-    return bool(
-        _EMAIL_LOCAL.fullmatch(local)
-        and len(labels) >= 2
-        and all(len(label) <= 63 and _DOMAIN_LABEL.fullmatch(label) for label in labels)
-        and len(labels[-1]) >= 2
-        and not labels[-1].isdigit()
-    )
+    return answer_rules().is_email(value)

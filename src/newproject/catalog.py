@@ -94,6 +94,11 @@ def templates_root() -> Path:
     override = os.environ.get(TEMPLATES_ENV)
     if override:
         return Path(override).expanduser().resolve()
+    return packaged_templates()
+
+
+def packaged_templates() -> Path:
+    """newproject's own templates: inside the installed wheel, or the checkout's."""
     packaged = Path(__file__).resolve().parent / "templates"
     if packaged.is_dir():
         return packaged

@@ -6,6 +6,8 @@ nothing of click.
 
 from __future__ import annotations
 
+import os
+import shlex
 import sys
 import textwrap
 from pathlib import Path
@@ -14,10 +16,12 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .entry import exit_interrupted
+from .entry import exit_interrupted, first_in_chain
 from .errors import NewprojectError, UsageError, one_line
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .catalog import Gap, Question
 
 # Modules beyond click are imported inside the commands: `--help` stays fast.
@@ -50,12 +54,21 @@ class _Newproject(click.Group):
             exit_interrupted(error)
         except click.Abort as error:
             # click.prompt turns Ctrl-C and end-of-input into Abort; the menu's "q" is one.
-            if isinstance(error.__context__, KeyboardInterrupt):
-                exit_interrupted(error.__context__)
-            if isinstance(error.__context__, EOFError):
+            # A second Ctrl-C inside click's own handler can sit deeper in the chain.
+            cause = first_in_chain(error, (KeyboardInterrupt, EOFError))
+            if isinstance(cause, KeyboardInterrupt):
+                exit_interrupted(cause)
+            if isinstance(cause, EOFError):
                 _fail(_INPUT_ENDED, 1)
             _fail("Aborted.", 1, prefix="")
         sys.exit(code if isinstance(code, int) else 0)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        # As in invoke: a Ctrl-C while the arguments are parsed is one line and 130 too.
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt as error:
+            raise _Stopped(error) from None
 
     def invoke(self, ctx: click.Context):
         # click's main would print a blank line and turn these into a bare Abort.
@@ -137,14 +150,26 @@ def info(gap: str, as_json: bool) -> None:
         data["questions"] = {q.name: q.default for q in found.questions}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    click.echo(click.style(f"{found.title} ({found.id})", bold=True))
-    click.echo(found.pitch)
+    import shutil
+
+    width = max(40, shutil.get_terminal_size((88, 24)).columns - 1)
+
+    def fill(text: str, indent: str = "") -> str:
+        return textwrap.fill(
+            text, width, subsequent_indent=indent, break_on_hyphens=False, break_long_words=True
+        )
+
+    click.echo(click.style(fill(f"{found.title} ({found.id})"), bold=True))
+    click.echo(fill(found.pitch))
     click.echo()
-    click.echo(textwrap.fill(f"Shows a reviewer: {found.shows}", 88))
-    click.echo(f"Skills:   {', '.join(found.skills)}")
-    click.echo(f"Datasets: {', '.join(found.datasets)}")
-    click.echo(f"Time:     {found.time}")
-    click.echo(f"Create:   newproject new {found.id}")
+    click.echo(fill(f"Shows a reviewer: {found.shows}"))
+    for label, value in (
+        ("Skills", ", ".join(found.skills)),
+        ("Datasets", ", ".join(found.datasets)),
+        ("Time", found.time),
+        ("Create", f"newproject new {found.id}"),
+    ):
+        click.echo(fill(f"{label + ':':<10}{value}", " " * 10))
 
 
 @main.command()
@@ -181,7 +206,7 @@ def new(
     no_git: bool,
 ) -> None:
     """Render a ready-to-run project for GAP (asks which gap when omitted)."""
-    from .answers import load_answers_file, parse_set_options
+    from .answers import AnswersFile, parse_set_options, read_answers_file
     from .catalog import get_gap, load_catalog
 
     interactive = not no_input
@@ -189,8 +214,9 @@ def new(
         raise UsageError(
             "standard input is not a terminal; use `newproject new GAP --no-input` in scripts"
         )
-    supplied = load_answers_file(answers_file) if answers_file else {}
-    supplied.update(parse_set_options(list(set_options)))
+    from_file = read_answers_file(answers_file) if answers_file else AnswersFile({})
+    supplied = {**from_file.answers, **parse_set_options(list(set_options))}
+    gap = gap or from_file.gap  # a project's .newproject.json names its gap
     if gap is not None:
         chosen = get_gap(gap)
     elif no_input:
@@ -198,8 +224,15 @@ def new(
     else:
         chosen = _choose_gap_or_help(load_catalog())
 
-    project = _render_gap(chosen, supplied, interactive, output_dir, git=not no_git)
-    _print_next_steps(chosen, project)
+    _render_gap(
+        chosen,
+        supplied,
+        interactive,
+        output_dir,
+        git=not no_git,
+        created=from_file.created,
+        announce=lambda project: _print_next_steps(chosen, project, git=not no_git),
+    )
 
 
 @main.command()
@@ -282,11 +315,148 @@ def recommend(
     first = get_gap(recommendation.first)
     if not as_json:
         click.echo(recommendation_text(recommendation, profiles) + "\n")
-    project = _render_gap(first, supplied, interactive, output_dir, git=not no_git)
     if as_json:
+        project = _render_gap(first, supplied, interactive, output_dir, git=not no_git)
         click.echo(recommendation_json(recommendation, profiles, created=project))
     else:
-        _print_next_steps(first, project)
+        _render_gap(
+            first,
+            supplied,
+            interactive,
+            output_dir,
+            git=not no_git,
+            announce=lambda project: _print_next_steps(first, project, git=not no_git),
+        )
+
+
+@main.command(short_help="Bring template changes into a project (a three-way merge).")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--set",
+    "set_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change an answer for today's template (repeatable).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print the diff the update would make; change nothing."
+)
+@click.option(
+    "--base-templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Templates folder holding the version the project was made from, when neither "
+    "newproject nor the project's history has it.",
+)
+def update(
+    directory: Path | None, set_options: tuple[str, ...], dry_run: bool, base_templates: Path | None
+) -> None:
+    """Bring today's template into the project in DIRECTORY (default: the project here).
+
+    A three-way merge from the template the project records: your changes are kept, the
+    template's are applied, and a line both changed gets git's conflict markers (exit 1,
+    the files listed). Needs a clean git tree; the update is one commit you can revert.
+    Never touches runs/, data/, checkpoints/ or the README's results.
+    """
+    from .answers import parse_set_options
+    from .update.command import run_update
+
+    run_update(
+        directory,
+        parse_set_options(list(set_options)),
+        dry_run=dry_run,
+        base_templates=base_templates,
+    )
+
+
+@main.command("template-repo")
+@click.argument("gap")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--set",
+    "set_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A neutral answer (repeatable), e.g. license=Apache-2.0; wins over --answers.",
+)
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML or JSON file of neutral answers.",
+)
+@click.option("--no-git", is_flag=True, help="Skip `git init` and the first commit.")
+def template_repo(
+    gap: str,
+    directory: Path,
+    set_options: tuple[str, ...],
+    answers_file: Path | None,
+    no_git: bool,
+) -> None:
+    """Write a GitHub template repository for GAP into DIRECTORY.
+
+    As pushed it is the gap's project with neutral names (the defaults, or --set); a
+    repository made from it with "Use this template" is personalised by its first-run
+    workflow (names from the new repository's name, author from its creator) and committed.
+    """
+    from .answers import load_answers_file, parse_set_options, resolve_answers
+    from .catalog import get_gap
+    from .render import TemplateEnvironment
+    from .template_repo import write_template_repo
+
+    supplied = load_answers_file(answers_file) if answers_file else {}
+    supplied.update(parse_set_options(list(set_options)))
+    chosen = get_gap(gap)
+    answers = resolve_answers(chosen, supplied, TemplateEnvironment(chosen).render_default)
+    written = write_template_repo(chosen, answers, directory, git=not no_git)
+    try:
+        shown = written.relative_to(Path.cwd())
+    except ValueError:
+        shown = written
+    name = written.name
+    click.echo(click.style(f"Created template repository {shown} ({chosen.title}).", fg="green"))
+    click.echo("Next: push it to GitHub and mark it as a template, e.g. with the GitHub CLI:")
+    click.echo(f"  cd {shown}")
+    click.echo(f"  gh repo create {name} --public --source . --push")
+    click.echo("  gh repo edit --template")
+    click.echo('Then "Use this template" makes personalised copies of it.')
+
+
+@main.command()
+@click.argument(
+    "directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--run", "run_commands", is_flag=True, help="Also run `make lint` and `make test`.")
+@click.option("--explain", metavar="ID", help="Print what rule ID checks and how to fix it.")
+def check(directory: Path, as_json: bool, run_commands: bool, explain: str | None) -> None:
+    """Check how far the project in DIRECTORY is from a portfolio piece.
+
+    Each rule has an id, a one-line check, the next step when it fails and a section in
+    docs/check.md. Exit status 1 when a rule of level error fails.
+    """
+    from .check import check_project
+    from .check.docs import explain as explain_rule
+
+    if explain:
+        click.echo(explain_rule(explain))
+        return
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a folder")
+    if not (directory / "README.md").is_file() and not (directory / "pyproject.toml").is_file():
+        raise UsageError(f"{directory} is not a project folder (no README.md, no pyproject.toml)")
+    report = check_project(directory, run=run_commands)
+    if as_json:
+        from .check.output import as_json as report_json
+
+        click.echo(report_json(report, __version__))
+    else:
+        import shutil
+
+        from .check.output import as_text
+
+        width = max(60, min(100, shutil.get_terminal_size((100, 20)).columns))
+        click.echo(as_text(report, width=width, style=click.style))
+    sys.exit(report.exit_code)
 
 
 def _choose_gap_or_help(catalog: dict[str, Gap]) -> Gap:
@@ -299,17 +469,66 @@ def _choose_gap_or_help(catalog: dict[str, Gap]) -> Gap:
 
 
 def _render_gap(
-    gap: Gap, supplied: dict[str, str], interactive: bool, output_dir: Path, *, git: bool
+    gap: Gap,
+    supplied: dict[str, str],
+    interactive: bool,
+    output_dir: Path,
+    *,
+    git: bool,
+    created: str | None = None,
+    announce: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Answer `gap`'s questions (asking when `interactive`) and render it; returns the project."""
+    """Answer `gap`'s questions (asking when `interactive`) and render it; returns the project.
+
+    The author questions default to the user's git identity, which also authors the first
+    commit; without one the answers do, unless they are the template's placeholders, and
+    then the project is left with its files staged and no commit.
+    """
     from .answers import resolve_answers
     from .render import TemplateEnvironment, render_project
 
+    known = _usable_git_user(gap)
     environment = TemplateEnvironment(gap)
     answers = resolve_answers(
-        gap, supplied, environment.render_default, _ask if interactive else None
+        gap, supplied, environment.render_default, _ask if interactive else None, defaults=known
     )
-    return render_project(gap, answers, output_dir, git=git)
+    author = (
+        known.get("author_name", answers["author_name"]),
+        known.get("author_email", answers["author_email"]),
+    )
+    placeholders = {q.name: q.default for q in gap.questions}
+    commit = author[0] != placeholders.get("author_name") and author[1] != placeholders.get(
+        "author_email"
+    )
+    return render_project(
+        gap,
+        answers,
+        output_dir,
+        git=git,
+        commit=commit,
+        author=author,
+        created=created,
+        announce=announce,
+    )
+
+
+def _usable_git_user(gap: Gap) -> dict[str, str]:
+    """The user's git name and e-mail, each only where it passes the author question's
+    check (a value git itself would refuse, say): the defaults and the commit's author."""
+    from .answers import check_answer
+    from .errors import InvalidAnswerError
+    from .gituser import git_user
+
+    user = git_user()
+    questions = {question.name: question for question in gap.questions}
+    usable = {}
+    for name, value in (("author_name", user.name), ("author_email", user.email)):
+        if value and name in questions:
+            try:
+                usable[name] = check_answer(questions[name], value)
+            except InvalidAnswerError:
+                continue
+    return usable
 
 
 def _ask(question: Question, default: str, check) -> str:
@@ -332,13 +551,29 @@ def _ask(question: Question, default: str, check) -> str:
     return click.prompt(question.prompt, default=default, value_proc=value_proc)
 
 
-def _print_next_steps(gap: Gap, project: Path) -> None:
+# PyTorch's CPU build at the version newproject tests, installed before `make setup`: an
+# unpinned torch from PyPI pulls a multi-GB CUDA build. The generated README says the same.
+TORCH_CPU_INSTALL = 'pip install "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu'
+
+
+def _print_next_steps(gap: Gap, project: Path, *, git: bool = True) -> None:
     try:
         shown = project.relative_to(Path.cwd())
     except ValueError:
         shown = project
     click.echo(click.style(f"Created {shown} ({gap.title}).", fg="green"))
+    if git and (project / ".git" / "MERGE_MSG").exists():
+        click.echo(
+            "No first commit yet: git has no name and e-mail for you. Tell git who you are,\n"
+            "then commit (the message is prepared):\n"
+            '  git config --global user.name "Ada Lovelace"\n'
+            "  git config --global user.email ada@example.org\n"
+            f"  git -C {shlex.quote(str(shown))} commit --no-edit"
+        )
     click.echo("Next:")
-    click.echo(f"  cd {shown}")
-    click.echo("  make setup    # install (into the active venv, else ./.venv)")
+    click.echo(f"  cd {shlex.quote(str(shown))}")
+    if not os.environ.get("VIRTUAL_ENV"):
+        click.echo("  python3 -m venv .venv && . .venv/bin/activate")
+    click.echo(f"  {TORCH_CPU_INSTALL}   # PyTorch's CPU build first (skips the multi-GB CUDA one)")
+    click.echo("  make setup    # install the project and its dev tools into the active venv")
     click.echo("  make smoke    # train, evaluate and report offline in about a minute")

@@ -24,9 +24,28 @@ def run() -> None:
         except KeyboardInterrupt as error:
             _ignore_further_interrupts()
             exit_interrupted(error)
+        except Exception as error:
+            # Python wraps a Ctrl-C that lands in some machinery (a class's __set_name__ while
+            # a module is imported) into another error: still an interrupt, not a crash.
+            interrupt = first_in_chain(error, (KeyboardInterrupt,))
+            if interrupt is None:
+                raise
+            _ignore_further_interrupts()
+            exit_interrupted(interrupt)
     except SystemExit:
         _ignore_further_interrupts()  # the exit is decided: a late Ctrl-C changes nothing
         raise
+
+
+def first_in_chain(error: BaseException, kinds: tuple[type, ...]) -> BaseException | None:
+    """The first exception of `kinds` among `error` and the causes and contexts behind it."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kinds):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def raise_if_interrupted() -> None:

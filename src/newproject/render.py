@@ -12,18 +12,16 @@ import contextlib
 import logging
 import os
 import shutil
-import signal
 import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from .catalog import Gap
 from .entry import raise_if_interrupted
 from .errors import (
-    Interrupted,
     InvalidAnswerError,
     OutputError,
     RenderError,
@@ -31,12 +29,15 @@ from .errors import (
     one_line,
     shown,
 )
+from .shared import SHARED_HOOK_MARKER, answer_rules, template_identity
+from .snapshot import FIRST_COMMIT_SUBJECT, SNAPSHOT_TRAILER
+from .stopping import signals_as_interrupt as _signals_as_interrupt
+from .stopping import signals_blocked as _signals_blocked
 
 # cookiecutter logs a failed hook with its traceback; newproject reports it in one line.
 logging.getLogger("cookiecutter").addHandler(logging.NullHandler())
 
 _STAGING_PREFIX = ".newproject-"  # the hidden folder a render happens in, beside the target
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # Variables that would make git work on some other repository than the new project's.
 _GIT_LOCATION_VARS = frozenset(
     {
@@ -82,20 +83,38 @@ def render_project(
     output_dir: Path,
     *,
     git: bool = True,
+    commit: bool = True,
+    author: tuple[str, str] | None = None,
+    created: str | None = None,
+    check_answers: bool = True,
+    announce: Callable[[Path], None] | None = None,
 ) -> Path:
     """Render `gap` with `answers` into `output_dir/<project_slug>` and return that path.
 
-    Raises TargetExistsError, RenderError, OutputError (the machine refused: read-only,
-    full, not a folder, ...) or InvalidAnswerError (git refuses the author identity),
-    each after removing everything it made; Interrupted or KeyboardInterrupt likewise.
+    With `git`, the project gets `git init` and, with `commit`, a first commit authored
+    by `author` (name, e-mail; default: the answers), marked as a pristine render for
+    `newproject update`. `created` (the record's UTC time, `YYYY-MM-DDTHH:MM:SSZ`) is
+    the moment the template's dates are rendered at: the same record renders the same
+    bytes. `check_answers=False` re-renders answers an older template took (the base of
+    an update) without today's checks. Raises TargetExistsError, RenderError,
+    OutputError (the machine refused: read-only, full, not a folder, ...) or
+    InvalidAnswerError (git refuses the author identity), each after removing everything
+    it made; Interrupted or KeyboardInterrupt likewise. `announce(project)` (the CLI's
+    "Created ...") runs once the project is in place, before any stop signal is let in.
     """
     output_dir = Path(os.path.abspath(output_dir))
     target = output_dir / answers["project_slug"]
+    moment = created or template_identity().now()
     git_path = shutil.which("git") if git else None
     if git_path:
         _check_git_identity(git_path, answers)  # before anything is written
+        if commit and author and author != (answers["author_name"], answers["author_email"]):
+            _check_git_identity(git_path, {"author_name": author[0], "author_email": author[1]})
     created: list[Path] = []
     staging = None
+    # From the move into place until the project is announced, a stop signal waits: a
+    # project that exists has always been reported ("Created ..."), then newproject stops.
+    held = contextlib.ExitStack()
     try:
         with _signals_as_interrupt():
             _prepare_output_dir(output_dir, created)
@@ -104,22 +123,29 @@ def render_project(
                     f"{shown(target)} already exists; choose another name or output folder"
                 )
             staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=output_dir))
-            project = _generate(gap, answers, staging)
+            project = _generate(gap, answers, staging, moment, check_answers)
             if git_path:
-                _git_first_commit(git_path, project, answers)
+                identity = author or (answers["author_name"], answers["author_email"])
+                _git_first_commit(git_path, project, identity if commit else None)
             if os.path.lexists(target):
                 raise TargetExistsError(
                     f"{shown(target)} appeared while rendering; left it untouched"
                 )
             raise_if_interrupted()
+            held.enter_context(_signals_blocked())
             os.rename(project, target)
     except OSError as error:
         _clean_up(staging, created)
+        held.close()
         raise OutputError(_describe(error, staging, target, output_dir)) from None
     except BaseException:
         _clean_up(staging, created)
+        held.close()
         raise
-    _clean_up(staging, [])
+    with held:
+        _clean_up(staging, [])
+        if announce is not None:
+            announce(target)
     return target
 
 
@@ -184,11 +210,15 @@ def _describe(error: OSError, staging: Path | None, target: Path, output_dir: Pa
     return f"cannot write {shown(path)}: {_reason(error)}"
 
 
-def _generate(gap: Gap, answers: Mapping[str, str], staging: Path) -> Path:
+def _generate(
+    gap: Gap, answers: Mapping[str, str], staging: Path, created: str, check: bool = True
+) -> Path:
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.generate import generate_files
     from jinja2 import TemplateError
 
+    if check:
+        _check_as_the_hook_does(gap, answers)
     private = {key: value for key, value in gap.context.items() if key.startswith("_")}
     context = {
         "cookiecutter": {
@@ -201,15 +231,91 @@ def _generate(gap: Gap, answers: Mapping[str, str], staging: Path) -> Path:
         }
     }
     try:
-        with _importable(gap.path), _compiled_caches_hidden():
+        with (
+            _importable(gap.path),
+            _compiled_caches_hidden(),
+            _shared_hooks_in_process(),
+            _clock_at(created),
+        ):
             # The context goes in as data: generate_files never renders values again
             # (cookiecutter's extra_context path would, which is why it is not used).
-            return Path(
+            project = Path(
                 generate_files(repo_dir=str(gap.path), context=context, output_dir=str(staging))
             )
     except (CookiecutterException, TemplateError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise RenderError(f"template {gap.id} failed to render: {one_line(message)}") from None
+    # What the shared post_gen_project hook does under stock cookiecutter.
+    template_identity().complete_record(project, gap.path, created)
+    return project
+
+
+def _check_as_the_hook_does(gap: Gap, answers: Mapping[str, str]) -> None:
+    """The shared pre_gen_project hook's check, in-process: the same rules, the same line."""
+    rules = answer_rules()
+    try:
+        rules.check_context(gap.context, answers, gap.path / "templates")
+    except rules.AnswerError as error:
+        raise InvalidAnswerError(str(error)) from None
+
+
+@contextlib.contextmanager
+def _shared_hooks_in_process() -> Iterator[None]:
+    """Hand cookiecutter only the template's own hooks: newproject does the shared hooks'
+    work in-process (`_check_as_the_hook_does`, `complete_record`), without a Python
+    process each."""
+    import cookiecutter.hooks as hooks
+
+    real_find = hooks.find_hook
+
+    def find_own_hooks(hook_name, hooks_dir="hooks"):
+        scripts = [
+            script
+            for script in real_find(hook_name, hooks_dir) or []
+            if not _is_shared_hook(Path(script))
+        ]
+        return scripts or None
+
+    hooks.find_hook = find_own_hooks
+    try:
+        yield
+    finally:
+        hooks.find_hook = real_find
+
+
+def _is_shared_hook(script: Path) -> bool:
+    try:
+        with open(script, encoding="utf-8") as handle:
+            return handle.readline().startswith(SHARED_HOOK_MARKER)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+class _FrozenArrow:
+    """`arrow` as cookiecutter's `{% now %}` tag sees it, with the clock stopped."""
+
+    def __init__(self, real_arrow, moment: str):
+        self._arrow = real_arrow
+        self._moment = moment
+
+    def __getattr__(self, name):
+        return getattr(self._arrow, name)
+
+    def now(self, tz="local"):
+        return self._arrow.get(self._moment).to(tz)
+
+
+@contextlib.contextmanager
+def _clock_at(moment: str) -> Iterator[None]:
+    """Render the templates' dates (`{% now %}`) at `moment`, the record's creation time."""
+    import cookiecutter.extensions as extensions
+
+    real = extensions.arrow
+    extensions.arrow = _FrozenArrow(real, moment)
+    try:
+        yield
+    finally:
+        extensions.arrow = real
 
 
 class _WalkWithoutCaches:
@@ -280,29 +386,44 @@ def _git_message(stderr: str) -> str:
     return one_line(chosen or (lines[-1] if lines else "no message"))
 
 
-def _git_first_commit(git: str, project: Path, answers: Mapping[str, str]) -> None:
-    """`git init` and a first commit in the project."""
-    steps = {
-        "init": [git, "init", "--quiet", "--initial-branch=main"],
-        "add": [git, "add", "--all"],
-        "commit": [
-            git,
-            *_identity(answers),
-            "commit",
-            "--quiet",
-            "--no-verify",
-            "--no-gpg-sign",
-            "-m",
-            "Initial commit from newproject",
-        ],
-    }
+def _git_first_commit(git: str, project: Path, author: tuple[str, str] | None) -> None:
+    """`git init` and, when there is an `author`, a first commit in the project.
+
+    The commit says which tree it holds (a pristine render): `newproject update` finds it
+    there as the base of a later three-way merge, even once newproject no longer ships
+    this version of the template.
+    """
     env = _git_env()
-    for step, command in steps.items():
+
+    def run(step: str, command: list[str]) -> str:
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, env=env)
         if result.returncode != 0:
             raise RenderError(
                 f"git {step} failed in the new project: {_git_message(result.stderr)}"
             )
+        return result.stdout.strip()
+
+    run("init", [git, "init", "--quiet", "--initial-branch=main"])
+    run("add", [git, "add", "--all"])
+    tree = run("write-tree", [git, "write-tree"])
+    message = f"{FIRST_COMMIT_SUBJECT}\n\n{SNAPSHOT_TRAILER}: {tree}\n"
+    if author is None:  # `git commit --no-edit` takes this message once git knows the user
+        (project / ".git" / "MERGE_MSG").write_text(message, encoding="utf-8")
+        return
+    identity = {"author_name": author[0], "author_email": author[1]}
+    run(
+        "commit",
+        [
+            git,
+            *_identity(identity),
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "--no-gpg-sign",
+            "-m",
+            message,
+        ],
+    )
 
 
 @contextlib.contextmanager
@@ -314,36 +435,3 @@ def _importable(folder: Path) -> Iterator[None]:
         yield
     finally:
         sys.path[:] = saved
-
-
-@contextlib.contextmanager
-def _signals_as_interrupt() -> Iterator[None]:
-    """Turn SIGINT, SIGTERM and SIGHUP into Interrupted so the clean-up above runs."""
-
-    def interrupt(signum, frame):
-        raise Interrupted(signum)
-
-    try:
-        previous = {signum: signal.signal(signum, interrupt) for signum in _STOP_SIGNALS}
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-@contextlib.contextmanager
-def _signals_blocked() -> Iterator[None]:
-    """Hold the stop signals back (they arrive afterwards) while cleaning up."""
-    try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    except (AttributeError, ValueError, OSError):  # no pthread_sigmask on this platform
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -13,12 +13,22 @@ import re
 from jinja2.ext import Extension
 
 # Characters that must not appear raw inside a TOML basic string.
-_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_TOML_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 _TOML_CONTROL = re.compile(r'["\\\x00-\x1f\x7f]')
 
 # YAML (1.1, as PyYAML reads it) only allows these characters unescaped, and
 # treats NEL, LS and PS as line breaks even inside a double-quoted scalar.
-_YAML_UNSAFE = re.compile("[^\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_YAML_UNSAFE = re.compile(
+    "[^\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 
 # Characters that start emphasis, code, links, HTML, entities, headings, tables,
 # strikethrough or (on GitHub) math anywhere in a line.

@@ -59,7 +59,7 @@ def gather_recommendation(
 
 def help_me_choose(catalog: Mapping[str, Gap]) -> Gap:
     """The menu's "help me choose": the questions, the recommendation, then one gap to render."""
-    from .choose import Option, choose
+    from ..chooser import Option, choose
 
     recommendation, profiles = gather_recommendation(interactive=True, catalog=catalog)
     click.echo()

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import click
 
+from ..chooser import Option, choose
 from .answers import PartialAnswers
-from .choose import Option, choose
 from .profiles import Profiles
 
 

@@ -1,6 +1,6 @@
 """Throughput of the whole training loop against the model alone.
 
-`python -m PACKAGE.benchmark --config configs/full.yaml [key=value ...]` times
+`python -m <package>.benchmark --config configs/full.yaml [key=value ...]` times
   model-only: the optimizer step on one batch already on the device, repeated;
   full loop:  the engine's real inner loop (batching, augmentation, logging, sync points).
 Their ratio is the share of the hardware the input pipeline leaves to the model (goal on a
@@ -20,10 +20,12 @@ import torch
 
 from . import distributed
 from .cli import build_trainer
-from .config import load_config
+from .config import load_engine_config
 from .runtime import choose_device, configure_backends
 from .task import Task
 from .trainer import Trainer
+
+PACKAGE = __package__.rpartition(".")[0]  # the package this engine was rendered into
 
 
 def _sync(device: torch.device) -> None:
@@ -68,7 +70,10 @@ def time_full_loop(trainer: Trainer, steps: int, warmup: int) -> float:
 def run_benchmark(build_task: Callable[[dict], Task], argv: Sequence[str] | None = None) -> dict:
     """Parse `--config PATH [--steps N] [--warmup N] [--json PATH] [key=value ...]`, print the
     two throughputs and their ratio, return them."""
-    parser = argparse.ArgumentParser(description="Full training loop vs model-only throughput.")
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {PACKAGE}.benchmark",
+        description="Full training loop vs model-only throughput.",
+    )
     parser.add_argument("--config", default="configs/quick.yaml")
     parser.add_argument("--steps", type=int, default=50, help="timed steps of each measurement")
     parser.add_argument("--warmup", type=int, default=10, help="untimed steps first (compile)")
@@ -79,7 +84,7 @@ def run_benchmark(build_task: Callable[[dict], Task], argv: Sequence[str] | None
     parser.add_argument("overrides", nargs="*", metavar="key=value")
     args = parser.parse_intermixed_args(argv)
 
-    cfg = load_config(args.config, args.overrides)
+    cfg = load_engine_config(args.config, args.overrides)
     info = distributed.DistInfo()  # one process: the benchmark measures one device
     device = choose_device(cfg["device"], info)
     configure_backends(device, bool(cfg.get("deterministic")))

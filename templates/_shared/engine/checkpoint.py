@@ -101,7 +101,8 @@ def load_checkpoint(path: str | Path, map_location="cpu") -> dict:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as error:  # truncated zip, garbage bytes, unpickling refused ...
         lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-        reason = lines[-1][:200] if lines else type(error).__name__
+        # torch's last line is the cause; its first sentence is enough for one line.
+        reason = lines[-1].split(". ")[0][:160] if lines else type(error).__name__
         raise ValueError(f"{path} is not a readable checkpoint ({reason})") from error
     if not isinstance(state, dict) or any(key not in state for key in REQUIRED_KEYS):
         raise ValueError(f"{path} is not a checkpoint of this engine")
@@ -141,24 +142,3 @@ def unwrap(model: torch.nn.Module) -> torch.nn.Module:
             model = model.module
         else:
             return model
-
-
-def load_model_for_eval(run_dir: str | Path, build_task, which: str = "best"):
-    """(task, model, cfg) of a finished or running run, from checkpoints/<which>.pt.
-
-    The model is on the CPU in eval mode; falls back to the newest valid checkpoint when
-    <which>.pt is missing or damaged."""
-    folder = Path(run_dir) / "checkpoints"
-    try:
-        state = load_checkpoint(folder / f"{which}.pt")
-    except ValueError:
-        found = load_latest_valid(folder)
-        if found is None:
-            raise FileNotFoundError(f"no valid checkpoint in {folder}") from None
-        state = found[1]
-    cfg = state["config"]
-    task = build_task(cfg)
-    model = task.build_model(cfg)
-    model.load_state_dict(state["model"])
-    model.eval()
-    return task, model, cfg

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import torch
 from torch.utils.data import DataLoader, Dataset, Subset, TensorDataset
 
+from ..core.errors import ConfigError
 from .distributed import DistInfo
 
 
@@ -62,7 +63,7 @@ class TrainBatches:
         tensors = as_tensors(dataset)
         mode = cfg.get("loader", "auto")
         if mode == "device" and tensors is None:
-            raise ValueError("loader=device needs a TensorDataset")
+            raise ConfigError("loader=device needs a TensorDataset")
         self.resident = tensors is not None and mode != "stream" and fits_on_device(tensors, device)
         self.num_samples = len(dataset)
         # One permutation shared by all ranks (same seed); worker seeds differ per rank.

@@ -10,9 +10,24 @@ import sys
 import time
 from pathlib import Path
 
+from ..core.errors import ConfigError
 from .checkpoint import atomic_write
 
 PLAIN_INTERVAL_S = 60.0  # plain mode: a mid-epoch line at most this often
+PROGRESS_MODES = ("auto", "bar", "plain", "off")
+
+
+def progress_mode(value) -> str:
+    """The `progress` key as one of PROGRESS_MODES. YAML 1.1 reads a bare `off` or `no` as
+    false and `on` or `yes` as true: false is off, true is auto (null: the default, auto)."""
+    if value is None or value is True:
+        return "auto"
+    if value is False:
+        return "off"
+    mode = str(value).strip().lower()
+    if mode not in PROGRESS_MODES:
+        raise ConfigError(f"progress={value!r}: use one of {', '.join(PROGRESS_MODES)}")
+    return mode
 
 
 def format_duration(seconds: float) -> str:
@@ -31,7 +46,7 @@ class RunLogger:
         self.enabled = enabled
         self.epochs = epochs
         self.csv_path = run_dir / "log.csv"
-        mode = str(progress).lower()
+        mode = progress_mode(progress)
         if mode == "auto":
             mode = "bar" if sys.stderr.isatty() else "plain"
         self.mode = mode if enabled else "off"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import torch
 
+from ..core.errors import ConfigError
 from .distributed import DistInfo
 
 
@@ -20,7 +21,7 @@ def choose_device(name: str, info: DistInfo) -> torch.device:
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if name.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise RuntimeError("device=cuda but no CUDA device is visible; use device=cpu")
+            raise ConfigError("device=cuda but no CUDA device is visible; use device=cpu")
         index = info.local_rank if name == "cuda" else int(name.split(":")[1])
         torch.cuda.set_device(index)
         return torch.device("cuda", index)
@@ -52,7 +53,7 @@ def amp_dtype(setting: str, device: torch.device) -> torch.dtype | None:
         return torch.bfloat16
     if setting == "fp16":
         return torch.float16
-    raise ValueError(f"amp must be auto, bf16, fp16 or off, not {setting!r}")
+    raise ConfigError(f"amp must be auto, bf16, fp16 or off, not {setting!r}")
 
 
 def autocast(device: torch.device, dtype: torch.dtype | None):

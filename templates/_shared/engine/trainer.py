@@ -12,11 +12,12 @@ from pathlib import Path
 import torch
 from torch.nn.parallel import DistributedDataParallel
 
+from ..core.errors import ConfigError, ProjectError
 from . import distributed
 from .checkpoint import atomic_write, save_checkpoint, unwrap
 from .data import EvalBatches, TrainBatches
 from .distributed import DistInfo
-from .evaluation import evaluate
+from .evaluation import evaluate, plain_metrics
 from .logs import RunLogger, format_duration
 from .optim import build_optimizer, build_scheduler
 from .rng import capture_global_rng, restore_global_rng, seed_everything
@@ -36,12 +37,18 @@ def train_seed(seed: int, rank: int) -> int:
     return seed + 1_000_003 * (rank + 1)
 
 
-class StopTraining(Exception):
-    """Raised after a signal once the checkpoint is safely written."""
+class StopTraining(ProjectError):
+    """Raised after a signal once the checkpoint is safely written; exit code 128 + signal."""
+
+    label = "stopped"
 
     def __init__(self, signum: int, path: Path | None):
-        super().__init__(f"stopped by signal {signum}")
+        super().__init__(
+            f"by signal {signum}; checkpoint saved: {path}; continue with the same command "
+            "plus --resume auto"
+        )
         self.signum, self.path = signum, path
+        self.exit_code = 128 + signum
 
 
 class Trainer:
@@ -61,6 +68,8 @@ class Trainer:
         model: torch.nn.Module,
         write_files: bool = True,
     ):
+        if not isinstance(task.primary_metric, str) or not task.primary_metric:
+            raise ConfigError(f"{type(task).__name__}.primary_metric must name a metric")
         self.task, self.cfg, self.run_dir, self.info = task, cfg, run_dir, info
         self.device, self.runtime = device, runtime
         self.is_writer = write_files and info.is_main
@@ -309,14 +318,12 @@ class Trainer:
         train_time = time.perf_counter() - start
         distributed.broadcast_buffers(self.model)  # evaluate what rank 0 will save
         metrics = evaluate(self.task, self.eval_model, self.eval_batches, self.device, self.amp)
-        metrics = {k: float(v) for k, v in metrics.items()}  # plain floats: weights_only-safe
+        metrics = plain_metrics(metrics)  # plain floats and lists: weights_only-safe
         self.epoch += 1
         self.step_in_epoch = 0
         self.train_seconds += time.perf_counter() - start
-        value = metrics.get(self.task.primary_metric)
-        improved = value is not None and math.isfinite(value)
-        improved = improved and (self.best["value"] is None or value > self.best["value"])
-        if improved:
+        value = self.task.primary_value(metrics)
+        if self.task.is_better(value, self.best["value"]):
             self.best = {"value": float(value), "epoch": self.epoch, "metrics": metrics}
         steps_run = self.steps_per_epoch - resumed_steps
         self._plan_sync_points(train_time / max(1, steps_run))
@@ -330,7 +337,7 @@ class Trainer:
             * self.info.world_size
             / max(train_time, 1e-9),
             "epoch_seconds": time.perf_counter() - start,
-            **{f"val_{k}": float(v) for k, v in metrics.items()},
+            **{f"val_{k}": v for k, v in metrics.items() if isinstance(v, float)},
         }
         per_epoch = time.perf_counter() - start
         remaining = (int(self.cfg["epochs"]) - self.epoch) * per_epoch
@@ -340,7 +347,7 @@ class Trainer:
 
     def finish(self) -> dict:
         """metrics.json (best epoch's validation metrics) and the summary; returns the metrics."""
-        result = {k: float(v) for k, v in self.best["metrics"].items()}
+        result = dict(self.best["metrics"])
         result["best_epoch"] = self.best["epoch"]
         result["train_seconds"] = round(self.train_seconds, 3)
         result["num_parameters"] = self.num_parameters
@@ -382,4 +389,4 @@ def _has_batchnorm(model: torch.nn.Module) -> bool:
     return any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in model.modules())
 
 
-__all__ = ["Trainer", "StopTraining", "train_seed", "unwrap"]
+__all__ = ["Trainer", "StopTraining", "plain_metrics", "train_seed", "unwrap"]

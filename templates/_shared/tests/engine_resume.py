@@ -1,6 +1,6 @@
 """The engine's promise: a run killed at any point and resumed ends bit-identical to a run that
 was never interrupted (same weights, same metrics, same log). These tests really kill
-`python -m PACKAGE.train` processes: SIGKILL (no warning) and SIGTERM (saves, then exits).
+`python -m <package>.train` processes: SIGKILL (no warning) and SIGTERM (saves, then exits).
 Tiny runs take milliseconds per step, so the kill point is fixed by the engine's test hook
 (ENGINE_PAUSE_AT_STEP: wait for a signal after that step) instead of by timing."""
 

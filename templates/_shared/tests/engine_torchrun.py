@@ -43,7 +43,7 @@ def test_torchrun_two_cpu_processes(tmp_path):
         p.name for p in run_dir.iterdir()
     }
     assert {p.name for p in run_dir.iterdir()} <= {
-        "config.yaml", "log.csv", "metrics.json", "checkpoints", "tensorboard",
+        "config.yaml", "command.txt", "log.csv", "metrics.json", "checkpoints", "tensorboard",
     }  # fmt: skip
     with open(run_dir / "log.csv", newline="", encoding="utf-8") as f:
         assert [int(r["epoch"]) for r in csv.DictReader(f)] == list(range(1, EPOCHS + 1))
@@ -64,7 +64,8 @@ def test_torchrun_two_cpu_processes(tmp_path):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        single = evaluation.evaluate_checkpoint(run_dir, tasks.build_task, which="best")
+        run = evaluation.load_run(run_dir, tasks.build_task, which="best")
+        single = evaluation.evaluate_split(run, "val")
     finally:
         torch.set_num_threads(threads)
     assert single

@@ -1,6 +1,6 @@
-"""Unit tests of the training engine: configs, atomic checkpoints, rotation, fallback to the
-newest valid checkpoint, random-state capture, how batches are split between processes, and
-latency timing."""
+"""Unit tests of the training engine: its config keys and resume report, atomic checkpoints,
+rotation, fallback to the newest valid checkpoint, random-state capture, how batches are split
+between processes, and latency timing."""
 
 from __future__ import annotations
 
@@ -21,47 +21,20 @@ data = importlib.import_module(f"{PACKAGE}.engine.data")
 distributed = importlib.import_module(f"{PACKAGE}.engine.distributed")
 cli = importlib.import_module(f"{PACKAGE}.engine.cli")
 latency = importlib.import_module(f"{PACKAGE}.engine.latency")
+logs = importlib.import_module(f"{PACKAGE}.engine.logs")
+errors = importlib.import_module(f"{PACKAGE}.core.errors")
 
 
 # ---- configs ---------------------------------------------------------------------------------
-def test_override_values_are_typed_like_yaml():
-    cfg = config.load_config(
-        None,
-        ["epochs=7", "optimizer.lr=1e-3", "compile=true", "device=cuda", "+model.sizes=[8, 16]"],
-    )
-    assert cfg["epochs"] == 7
-    assert isinstance(cfg["optimizer"]["lr"], float)
-    assert cfg["optimizer"]["lr"] == pytest.approx(1e-3)
-    assert cfg["compile"] is True
-    assert cfg["device"] == "cuda"
-    assert cfg["model"]["sizes"] == [8, 16]
-    assert cfg["optimizer"]["name"] == "adamw"  # untouched siblings survive
-
-
-def test_unknown_override_key_is_an_error_with_a_suggestion():
-    with pytest.raises(KeyError, match="optimizer.lr"):
-        config.load_config(None, ["optimiser.lr=0.1"])
-    with pytest.raises(ValueError):
-        config.load_config(None, ["epochs"])
-
-
-def test_config_file_reads_exponent_floats_and_names_the_run(tmp_path):
-    path = tmp_path / "exp.yaml"
-    path.write_text("optimizer: {lr: 3e-4}\nbatch_size: 8\n", encoding="utf-8")
-    cfg = config.load_config(path, ["batch_size=16"])
-    assert cfg["optimizer"]["lr"] == pytest.approx(3e-4)
-    assert cfg["run_name"] == "exp"
-    assert cfg["eval_batch_size"] == 16  # defaults to the batch size
-
-
-def test_diff_configs_lists_changed_added_and_removed_keys():
-    old = {"a": 1, "b": {"c": 2, "d": 3}}
-    new = {"a": 1, "b": {"c": 5}, "e": 0}
-    assert config.diff_configs(old, new) == [("b.c", 2, 5), ("b.d", 3, None), ("e", None, 0)]
+def test_engine_keys_sit_on_top_of_the_shared_vocabulary():
+    cfg = config.load_engine_config(None, ["compile=true", "amp=bf16", "optimizer.lr=1e-3"])
+    assert cfg["compile"] is True and cfg["amp"] == "bf16"
+    assert cfg["optimizer"] == {"name": "adamw", "lr": 1e-3, "weight_decay": 0.0, "momentum": 0.9}
+    assert {"model", "data", "scheduler", "runs_dir", "run_name", "seed"} <= set(cfg)
 
 
 def test_resume_restores_the_saved_config_and_reports_changes(tmp_path):
-    saved = config.load_config(None, [f"runs_dir={tmp_path}", "run_name=r", "epochs=4"])
+    saved = config.load_engine_config(None, [f"runs_dir={tmp_path}", "run_name=r", "epochs=4"])
     state = {**fake_state(2, 20), "config": saved, "runtime": {"device": "cpu", "threads": 1}}
     checkpoint.save_checkpoint(
         state, tmp_path / "r" / "checkpoints", epoch_file=True, is_best=False, keep_last=1
@@ -77,6 +50,82 @@ def test_resume_restores_the_saved_config_and_reports_changes(tmp_path):
     report = "\n".join(messages)
     assert "epochs: 4 -> 6 (applied" in report
     assert "optimizer.lr: 0.001 -> 0.5 (ignored" in report
+
+
+def _save_run(tmp_path, finished: bool) -> list[str]:
+    saved = config.load_engine_config(None, [f"runs_dir={tmp_path}", "run_name=r", "epochs=2"])
+    state = {**fake_state(2, 20), "config": saved, "runtime": {}, "finished": finished}
+    checkpoint.save_checkpoint(
+        state, tmp_path / "r" / "checkpoints", epoch_file=True, is_best=True, keep_last=1
+    )
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("epochs: 2\n", encoding="utf-8")
+    return ["--config", str(plain), f"runs_dir={tmp_path}", "run_name=r"]
+
+
+def test_a_finished_run_is_not_replaced_without_fresh(tmp_path):
+    argv = _save_run(tmp_path, finished=True)
+    with pytest.raises(errors.ProjectError, match=r"holds a finished run.*--fresh.*run_name="):
+        cli.resolve_run(cli.parse_args(argv, ""), print)
+    cfg, state = cli.resolve_run(cli.parse_args([*argv, "--fresh"], ""), print)
+    assert state is None and cfg["run_name"] == "r"
+    _, state = cli.resolve_run(cli.parse_args([*argv, "--resume", "auto"], ""), print)
+    assert state["step"] == 20  # continuing a finished run is still allowed (a no-op)
+
+
+def test_a_run_folder_with_metrics_but_no_checkpoint_counts_as_finished(tmp_path):
+    argv = _save_run(tmp_path, finished=True)
+    for path in (tmp_path / "r" / "checkpoints").iterdir():
+        path.unlink()
+    (tmp_path / "r" / "metrics.json").write_text("{}")
+    with pytest.raises(errors.ProjectError, match="holds a finished run"):
+        cli.resolve_run(cli.parse_args(argv, ""), print)
+    with pytest.raises(errors.ProjectError, match="no checkpoint to continue.*--fresh"):
+        cli.resolve_run(cli.parse_args([*argv, "--resume", "auto"], ""), print)
+    cfg, state = cli.resolve_run(cli.parse_args([*argv, "--fresh"], ""), print)
+    assert state is None
+
+
+def test_an_unfinished_run_still_asks_for_resume_or_fresh(tmp_path):
+    argv = _save_run(tmp_path, finished=False)
+    with pytest.raises(errors.ProjectError, match="unfinished run.*--resume auto.*--fresh"):
+        cli.resolve_run(cli.parse_args(argv, ""), print)
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage", b"PK\x03\x04 cut short"])
+def test_resuming_from_a_damaged_file_is_one_project_error(tmp_path, content):
+    damaged = tmp_path / "last.pt"
+    damaged.write_bytes(content)
+    with pytest.raises(errors.ProjectError, match=r"cannot resume: .*last\.pt is not") as caught:
+        cli.resolve_run(cli.parse_args(["--resume", str(damaged)], ""), print)
+    assert not isinstance(caught.value, errors.ConfigError)  # exit 1: the file, not a key
+    with pytest.raises(errors.ProjectError, match=r"no checkpoint file at .*none\.pt"):
+        cli.resolve_run(cli.parse_args(["--resume", str(tmp_path / "none.pt")], ""), print)
+
+
+def test_progress_off_in_yaml_means_off(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("progress: off\n", encoding="utf-8")
+    cfg = config.load_engine_config(path)
+    assert cfg["progress"] is False  # YAML 1.1 reads a bare off as false
+    for value, mode in [(False, "off"), ("OFF", "off"), ("plain", "plain"), ("bar", "bar")]:
+        run_logger = logs.RunLogger(tmp_path, enabled=True, progress=value, epochs=1)
+        assert run_logger.mode == mode, value
+    on = logs.RunLogger(tmp_path, enabled=True, progress=True, epochs=1)
+    assert on.mode in ("bar", "plain")  # `progress: on` is auto: a bar on a terminal
+    off = config.load_engine_config(None, ["progress=off"])
+    assert logs.RunLogger(tmp_path, enabled=True, progress=off["progress"], epochs=1).mode == "off"
+    with pytest.raises(errors.ConfigError, match="progress.*auto, bar, plain, off"):
+        logs.RunLogger(tmp_path, enabled=True, progress="fancy", epochs=1)
+
+
+def test_a_fresh_run_removes_what_the_replaced_run_wrote(tmp_path):
+    run_dir = tmp_path / "r"
+    (run_dir / "checkpoints").mkdir(parents=True)
+    for name in ("metrics.json", "test_metrics.json", "val_metrics.json", "log.csv", "notes.md"):
+        (run_dir / name).write_text("old")
+    cli.prepare_run_dir(run_dir, {"seed": 0}, fresh=True)
+    assert sorted(p.name for p in run_dir.iterdir()) == ["checkpoints", "config.yaml", "notes.md"]
 
 
 # ---- checkpoints -----------------------------------------------------------------------------
@@ -160,7 +209,7 @@ def test_stale_temporary_files_are_removed(tmp_path):
 
 # ---- batches across processes ----------------------------------------------------------------
 def _cfg(**extra) -> dict:
-    return config.load_config(None, [f"{k}={v}" for k, v in extra.items()])
+    return config.load_engine_config(None, [f"{k}={v}" for k, v in extra.items()])
 
 
 def test_evaluation_batches_cover_every_sample_exactly_once_without_padding():

@@ -1,20 +1,27 @@
-"""The dataset dispatcher: synthetic splits, lazy readers by name, clear errors."""
+"""The dataset registry: synthetic splits, readers by name, a new dataset in one file, clear
+errors."""
 
 from __future__ import annotations
 
+import importlib
+import os
+import shutil
+import subprocess
 import sys
-import types
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import {{ cookiecutter.package_name }}.data as data
+from {{ cookiecutter.package_name }}.core.errors import ConfigError, DataError
 from {{ cookiecutter.package_name }}.data import (
     class_names,
     load_split,
 )
 
-SMALL = {"name": "synthetic", "num_points": 32, "sizes": {"train": 20, "val": 10, "test": 10}}
+SIZES = {"train": 20, "val": 10, "test": 10}
+SMALL = {"name": "synthetic", "num_points": 32, "synthetic": {"sizes": SIZES}}
 
 
 @pytest.mark.parametrize("task", ["classification", "segmentation"])
@@ -45,48 +52,83 @@ def test_returned_arrays_are_copies_of_the_cache():
 
 
 def test_synthetic_options_reach_the_generator():
-    cfg = {**SMALL, "synthetic": {"classes": ["sphere", "cube"], "objects_per_scene": 2}}
+    cfg = {**SMALL, "synthetic": {"sizes": SIZES, "classes": ["sphere", "cube"]}}
+    cfg["synthetic"]["objects_per_scene"] = 2
     assert class_names(cfg, "classification") == ["sphere", "cube"]
     assert class_names(cfg, "segmentation") == ["ground", "sphere", "cube", "clutter"]
     _, labels, _ = load_split(cfg, "segmentation", "train")
     assert set(np.unique(labels)) <= {0, 1, 2, 3}
 
 
-def test_readers_are_imported_lazily_by_name(monkeypatch, tmp_path):
-    calls = []
+NEW_DATASET = """
+import numpy as np
 
-    def load(root, task, split, num_points, seed):
-        calls.append((root, task, split, num_points, seed))
-        return np.zeros((2, num_points, 3), np.float64), np.array([0, 1]), ["a", "b"]
-
-    fake = types.ModuleType(f"{data.__name__}.fakeset")
-    fake.load = load
-    monkeypatch.setitem(sys.modules, fake.__name__, fake)
-    monkeypatch.setattr(data, "READERS", (*data.READERS, "fakeset"))
-    cfg = {"name": "fakeset", "root": str(tmp_path), "num_points": 16, "seed": 3}
-    points, labels, names = load_split(cfg, "classification", "test")
-    assert calls == [(tmp_path, "classification", "test", 16, 3)]
-    assert points.dtype == np.float32 and labels.dtype == np.int64 and names == ["a", "b"]
-    assert class_names(cfg, "classification") == ["a", "b"]  # falls back to reading a split
+from . import DATASETS
+from .base import PointCloudDataset
 
 
-def test_every_listed_reader_module_exists_with_a_load_function():
-    import importlib
+@DATASETS.register("lines")
+class Lines(PointCloudDataset):
+    def __init__(self, root=None, seed=0, num_points=16, count=3):
+        super().__init__(root, seed, num_points)
+        self.count = count
 
-    for name in data.READERS:
-        module = importlib.import_module(f"{data.__name__}.{name}")
-        assert callable(module.load), name
+    def class_names(self, task):
+        return ["x", "y"]
+
+    def load(self, task, split):
+        rng = np.random.default_rng([self.seed, len(split)])
+        points = rng.normal(size=(self.count, self.num_points, 3))
+        return points, np.arange(self.count) % 2, ["x", "y"]
+"""
+PROBE = f"""
+from {data.__name__} import load_split
+
+points, labels, names = load_split(
+    dict(name="lines", num_points=4, seed=1, lines=dict(count=5)), "classification", "test"
+)
+print(points.shape, points.dtype, labels.tolist(), names)
+"""
+
+
+def test_a_new_dataset_is_one_file(tmp_path):
+    """Drop data/lines.py into a copy of the package: the config names it, nothing else."""
+    package = Path(importlib.import_module(data.__name__.split(".")[0]).__file__).parent
+    copy = tmp_path / package.name
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "data" / "lines.py").write_text(NEW_DATASET)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(5, 4, 3) float32 [0, 1, 0, 1, 0] ['x', 'y']"
+
+
+def test_every_reader_is_registered():
+    assert {"synthetic", "modelnet40", "shapenetpart", "s3dis", "scannet"} <= set(
+        data.DATASETS.names()
+    )
 
 
 def test_errors_name_the_problem(tmp_path):
-    with pytest.raises(ValueError, match="unknown dataset 'modelnet41'.*modelnet40"):
+    with pytest.raises(ConfigError, match="unknown dataset 'modelnet41'.*modelnet40"):
         load_split({"name": "modelnet41"}, "classification", "train")
-    with pytest.raises(ValueError, match="data.root is not set"):
+    with pytest.raises(ConfigError, match="data.root is not set"):
         load_split({"name": "modelnet40"}, "classification", "train")
     missing = tmp_path / "nowhere"
-    with pytest.raises(FileNotFoundError, match="nowhere"):
+    with pytest.raises(DataError, match="nowhere"):
         load_split({"name": "s3dis", "root": str(missing)}, "segmentation", "train")
-    with pytest.raises(ValueError, match="split"):
+    with pytest.raises(FileNotFoundError, match="nowhere"):  # still a FileNotFoundError too
+        load_split({"name": "s3dis", "root": str(missing)}, "segmentation", "train")
+    with pytest.raises(ConfigError, match="split"):
         load_split(SMALL, "classification", "training")
-    with pytest.raises(ValueError, match="task"):
+    with pytest.raises(ConfigError, match="task"):
         load_split(SMALL, "detection", "train")
+    with pytest.raises(ConfigError, match="rotation must be one of so3, z, none, got 'xyz'"):
+        load_split({**SMALL, "synthetic": {"rotation": "xyz"}}, "classification", "train")
+    with pytest.raises(ConfigError, match="make_objects takes no option objects_per_scene"):
+        load_split({**SMALL, "synthetic": {"objects_per_scene": 2}}, "classification", "train")

@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from {{ cookiecutter.package_name }}.core.errors import ConfigError, DataError
 from {{ cookiecutter.package_name }}.data import (
     load_split,
     modelnet40,
     ply,
+    readers_common,
     s3dis,
     scannet,
     shapenetpart,
@@ -30,7 +32,7 @@ from {{ cookiecutter.package_name }}.data.readers_common import (
     DatasetFileError,
 )
 from {{ cookiecutter.package_name }}.engine.config import (
-    load_config,
+    load_engine_config,
 )
 
 NUM_POINTS = 64
@@ -310,8 +312,8 @@ def test_dispatcher_passes_reader_options_from_the_config(s3dis_root: Path):
     """`+data.s3dis.test_area=2` (docs/DATASETS.md) reaches s3dis.load: Area 2 is the test split."""
     overrides = ["task=segmentation", "data.name=s3dis", f"data.root={s3dis_root}"]
     overrides.append(f"data.num_points={NUM_POINTS}")
-    default_cfg = load_config(TINY_CONFIG, overrides)["data"]
-    area_2_cfg = load_config(TINY_CONFIG, [*overrides, "+data.s3dis.test_area=2"])["data"]
+    default_cfg = load_engine_config(TINY_CONFIG, overrides)["data"]
+    area_2_cfg = load_engine_config(TINY_CONFIG, [*overrides, "+data.s3dis.test_area=2"])["data"]
     area_5 = s3dis.load(s3dis_root, "segmentation", "test", NUM_POINTS, 0)
     area_2 = s3dis.load(s3dis_root, "segmentation", "test", NUM_POINTS, 0, test_area=2)
     for cfg, expected in ((default_cfg, area_5), (area_2_cfg, area_2)):
@@ -322,8 +324,8 @@ def test_dispatcher_passes_reader_options_from_the_config(s3dis_root: Path):
     # The training split follows too: Area 5 trains, Area 2 is held out.
     train = s3dis.load(s3dis_root, "segmentation", "train", NUM_POINTS, 0, test_area=2)[0]
     np.testing.assert_array_equal(load_split(area_2_cfg, "segmentation", "train")[0], train)
-    # A misspelt option is an error, not silently the default.
-    with pytest.raises(TypeError, match="test_aera"):
+    # A misspelt option is an error naming the real ones, not silently the default.
+    with pytest.raises(ConfigError, match="no option 'test_aera'.*test_area"):
         load_split({**area_2_cfg, "s3dis": {"test_aera": 2}}, "segmentation", "test")
 
 
@@ -501,3 +503,199 @@ def test_ply_binary_big_endian_with_mixed_polygons(tmp_path: Path):
     path.write_bytes(header.encode("ascii") + body[:-3])  # cut inside the last face
     with pytest.raises(DatasetFileError, match=naming(path)):
         ply.read_ply(path)
+
+
+# --------------------------------------------------------------------------- real-data checks
+# Each test below reproduces, on a tiny file, a defect that the real archives or a damaged
+# copy of them show: the reader must name the file and the 1-based line (DataError.at).
+
+
+def one_line_error(error: pytest.ExceptionInfo, path: Path, line: int | None) -> str:
+    """The error's message, checked to start with ``path:line:`` and to be one line."""
+    message = str(error.value)
+    where = f"{path}:{line}: " if line is not None else f"{path}: "
+    assert message.startswith(where), message
+    assert "\n" not in message and "usecols" not in message and " row " not in message, message
+    return message
+
+
+def write_rows(path: Path, rows: list[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(("\n".join(rows) + "\n").encode("latin-1"))
+    return path
+
+
+S3DIS_ROWS = ["1.000 0.500 0.200 10 20 30", "1.100 0.600 0.300 10 20 30"]
+
+
+def test_s3dis_reads_the_known_stray_byte_as_the_space_it_replaced(s3dis_root: Path):
+    """Area_5/hallway_6/Annotations/ceiling_1.txt holds a control byte where a space should
+    be: the row has five columns, and deleting the byte would not help."""
+    room = s3dis_root / "Area_5" / "hallway_6"
+    ceiling = write_rows(
+        room / "Annotations" / "ceiling_1.txt", [*S3DIS_ROWS, "1.200 0.700 3.048\x10187 181 170"]
+    )
+    write_rows(room / "Annotations" / "floor_1.txt", S3DIS_ROWS)
+    with pytest.warns(UserWarning, match=re.escape(f"{ceiling}:3: ")):
+        points, labels = s3dis.read_room(room, cache=False)
+    assert len(points) == 5
+    np.testing.assert_allclose(points[2], [1.2, 0.7, 3.048], rtol=1e-6)
+    # A stray byte inside a number is not that defect: an error naming file and line.
+    write_rows(ceiling, [*S3DIS_ROWS, "1.200 0.700 3.0\x1048 187 181 170"])
+    with pytest.raises(DataError) as error:
+        s3dis.read_room(room, cache=False)
+    assert "0x10" in one_line_error(error, ceiling, 3)
+
+
+def test_s3dis_conversion_and_column_errors_give_the_one_based_line(s3dis_root: Path):
+    room = s3dis_root / "Area_5" / "office_1"
+    chair = room / "Annotations" / "chair_1.txt"
+    write_rows(chair, [S3DIS_ROWS[0], "", "1.0 0.5 oops 1 2 3"])  # blank line 2 still counts
+    with pytest.raises(DataError) as error:
+        s3dis.read_room(room, cache=False)
+    assert "'oops'" in one_line_error(error, chair, 3)
+    write_rows(chair, [*S3DIS_ROWS, "1.0 0.5 0.2 12 12"])
+    with pytest.raises(DataError) as error:
+        s3dis.read_room(room, cache=False)
+    assert "6 columns" in one_line_error(error, chair, 3)
+
+
+def test_s3dis_non_finite_coordinates_are_an_error_naming_the_line(s3dis_root: Path):
+    """One nan height used to turn the floor height, and so every z of the room, into NaN."""
+    room = s3dis_root / "Area_5" / "office_1"
+    chair = write_rows(room / "Annotations" / "chair_1.txt", [*S3DIS_ROWS, "1.0 0.5 nan 1 2 3"])
+    with pytest.raises(DataError) as error:
+        s3dis.load(s3dis_root, "segmentation", "test", NUM_POINTS, 0)
+    assert "non-finite" in one_line_error(error, chair, 3)
+
+
+def test_s3dis_unknown_class_and_duplicate_copies_are_errors_naming_the_file(s3dis_root: Path):
+    annotations = s3dis_root / "Area_5" / "office_1" / "Annotations"
+    lamp = write_rows(annotations / "lamp_1.txt", S3DIS_ROWS)
+    with pytest.raises(DataError) as error:
+        s3dis.load(s3dis_root, "segmentation", "test", NUM_POINTS, 0)
+    assert "'lamp'" in one_line_error(error, lamp, None)
+    lamp.unlink()
+    copy = annotations / "chair_1 (1).txt"
+    copy.write_bytes((annotations / "chair_1.txt").read_bytes())
+    with pytest.raises(DataError) as error:
+        s3dis.load(s3dis_root, "segmentation", "test", NUM_POINTS, 0)
+    assert "copy" in one_line_error(error, copy, None)
+
+
+def test_grid_blocks_match_a_scan_of_every_block():
+    """The one-pass cut gives the blocks (indices, centres) of the obvious per-block scan."""
+    rng = np.random.default_rng(0)
+    xyz = (rng.uniform([0, 0, 0], [5.3, 3.1, 3], (4000, 3))).astype(np.float32)
+    xyz[:50, :2] = np.round(xyz[:50, :2] * 2) / 2  # points exactly on block borders
+    for size, stride, minimum in ((1.0, 1.0, 10), (1.0, 0.5, 10), (1.5, 0.7, 1)):
+        xy = xyz[:, :2]
+        low = xy.min(axis=0)
+        steps = np.maximum(np.ceil((xy.max(axis=0) - low - size) / stride), 0).astype(int) + 1
+        expected = []
+        for i in range(steps[0]):
+            for j in range(steps[1]):
+                corner = low + np.array([i, j]) * stride
+                inside = np.all((xy >= corner) & (xy <= corner + size), axis=1)
+                if inside.sum() >= minimum:
+                    expected.append((np.flatnonzero(inside), corner + size / 2))
+        blocks = readers_common.grid_blocks(xyz, size, stride, minimum)
+        assert len(blocks) == len(expected)
+        for (indices, centre), (want, want_centre) in zip(blocks, expected, strict=True):
+            np.testing.assert_array_equal(indices, want)
+            np.testing.assert_array_equal(centre, want_centre)
+
+
+def test_s3dis_blocks_are_cached_with_the_room(s3dis_root: Path, monkeypatch):
+    first = s3dis.load(s3dis_root, "segmentation", "test", NUM_POINTS, 0)
+
+    def no_cutting(*args, **kwargs):
+        raise AssertionError("the room was cut again")
+
+    monkeypatch.setattr(readers_common, "grid_blocks", no_cutting)
+    again = s3dis.load(s3dis_root, "segmentation", "test", NUM_POINTS, 0)
+    np.testing.assert_array_equal(first[0], again[0])
+    other_seed = s3dis.load(s3dis_root, "segmentation", "test", NUM_POINTS, 1)
+    assert other_seed[0].shape == first[0].shape  # the cut is reused for any seed
+
+
+def test_scannet_validation_holds_out_whole_rooms(tmp_path: Path):
+    """Rescans of one room (scene0007_00, _01, _02) are all in val or all in train."""
+    rooms = {f"scene{room:04d}": 1 + room % 3 for room in range(25)}
+    scans = [f"{room}_{k:02d}" for room, count in rooms.items() for k in range(count)]
+    (tmp_path / "scannetv2_train.txt").write_text("\n".join(scans) + "\n")
+    train = scannet.read_scene_list(tmp_path, "train")
+    val = scannet.read_scene_list(tmp_path, "val")
+    assert sorted(train + val) == sorted(scans)
+    val_rooms = {scan.rsplit("_", 1)[0] for scan in val}
+    assert val_rooms.isdisjoint(scan.rsplit("_", 1)[0] for scan in train)
+    assert sorted(val_rooms) == ["scene0000", "scene0010", "scene0020"]  # every 10th room
+
+
+def test_scannet_missing_scene_is_named_in_the_download_layout(scannet_root: Path):
+    (scannet_root / "scannetv2_val.txt").write_text("scene0009_00\n")
+    expected = scannet_root / "scans" / "scene0009_00" / "scene0009_00_vh_clean_2.ply"
+    with pytest.raises(FileNotFoundError, match=naming(expected)):
+        scannet.load(scannet_root, "segmentation", "test", NUM_POINTS, 0)
+
+
+def test_scannet_non_finite_vertex_is_named(scannet_root: Path):
+    mesh = scannet_root / "scans" / "scene0002_00" / "scene0002_00_vh_clean_2.ply"
+    xyz = np.zeros((300, 3), np.float32)
+    xyz[17, 1] = np.inf
+    write_binary_ply(mesh, xyz, None)
+    with pytest.raises(DataError) as error:
+        scannet.load(scannet_root, "segmentation", "test", NUM_POINTS, 0)
+    assert "vertex 18 of 300" in one_line_error(error, mesh, None)
+
+
+def test_modelnet40_checks_the_columns_of_every_vertex_and_face_line(tmp_path: Path):
+    mesh = tmp_path / "chair_0001.off"
+    # A short vertex line then a long one: the right number of values in total.
+    write_rows(mesh, ["OFF", "3 1 0", "0 0", "1 0 0 0", "0 1 0", "3 0 1 2"])
+    with pytest.raises(DataError) as error:
+        modelnet40.read_off(mesh)
+    assert "3 coordinates" in one_line_error(error, mesh, 3)
+    # A face that announces four corners and lists three.
+    write_rows(mesh, ["OFF", "# a comment", "4 2 0", *["0 0 0", "1 0 0", "0 1 0", "0 0 1"]])
+    with mesh.open("a") as file:
+        file.write("4 0 1 2\n3 0 1 3\n")
+    with pytest.raises(DataError) as error:
+        modelnet40.read_off(mesh)
+    assert "4 corners" in one_line_error(error, mesh, 8)
+
+
+def test_modelnet40_non_finite_vertex_is_named_not_a_missing_surface(tmp_path: Path):
+    mesh = write_rows(tmp_path / "chair_0001.off", ["OFF", "3 1 0", "0 0 0", "1 nan 0", "0 1 0"])
+    with mesh.open("a") as file:
+        file.write("3 0 1 2\n")
+    with pytest.raises(DataError) as error:
+        modelnet40.mesh_to_points(mesh, NUM_POINTS, np.random.default_rng(0))
+    message = one_line_error(error, mesh, 4)
+    assert "non-finite" in message and "surface" not in message
+
+
+def test_shapenetpart_checks_lines_values_and_the_category_of_parts(shapenet_root: Path):
+    shape = shapenet_root / SYNSETS["Chair"] / "shape005.txt"  # a Chair: parts 12..15
+    write_rows(shape, ["0.1 0.2 0.3 0 0 1 12", "0.1 0.2 oops 0 0 1 13"])
+    with pytest.raises(DataError) as error:
+        shapenetpart.load(shapenet_root, "segmentation", "test", NUM_POINTS, 0)
+    one_line_error(error, shape, 2)
+    write_rows(shape, ["0.1 0.2 0.3 0 0 1 12", "0.1 inf 0.3 0 0 1 13"])
+    with pytest.raises(DataError) as error:
+        shapenetpart.load(shapenet_root, "segmentation", "test", NUM_POINTS, 0)
+    assert "non-finite" in one_line_error(error, shape, 2)
+    write_rows(shape, ["0.1 0.2 0.3 0 0 1 12", "0.1 0.2 0.3 0 0 1 2"])  # 2: an Airplane part
+    with pytest.raises(DataError) as error:
+        shapenetpart.load(shapenet_root, "segmentation", "test", NUM_POINTS, 0)
+    assert "Airplane" in one_line_error(error, shape, 2)
+
+
+def test_shapenetpart_missing_file_hints_at_the_unsupported_v0_layout(shapenet_root: Path):
+    shape = shapenet_root / SYNSETS["Chair"] / "shape005.txt"
+    shape.unlink()
+    points = shapenet_root / SYNSETS["Chair"] / "points" / "shape005.pts"  # the v0 layout
+    write_rows(points, ["0.1 0.2 0.3"])
+    with pytest.raises(FileNotFoundError, match=naming(shape)) as error:
+        shapenetpart.load(shapenet_root, "segmentation", "test", NUM_POINTS, 0)
+    assert "v0_normal" in str(error.value) and "not supported" in str(error.value)

@@ -13,6 +13,8 @@ import pytest
 import torch
 
 from {{ cookiecutter.package_name }} import ablate
+from {{ cookiecutter.package_name }}.core.errors import ProjectError
+from {{ cookiecutter.package_name }}.engine.trainer import StopTraining
 from {{ cookiecutter.package_name }}.tasks import ImageClassification
 
 STEPS = 2 * 19  # tiny.yaml: 2 epochs of 1257 digits in batches of 64 (the last one dropped)
@@ -52,7 +54,15 @@ def test_ablation_writes_table_csv_and_figure(reference):
     with (root / "cells.csv").open() as handle:
         assert len(list(csv.DictReader(handle))) == 2
     markdown = (root / "ablation.md").read_text()
-    assert "| `cnn_dwsep` |" in markdown and "2 FLOPs per multiply-add" in markdown
+    # No `cnn` in this ablation: its first variant is the baseline row (ablate.baseline_index).
+    assert "| `cnn_dwsep` (baseline) |" in markdown and "| `mixer` |" in markdown
+    assert "2 FLOPs per multiply-add" in markdown
+    # The table carries the command that reproduces it.
+    assert f"`python -m {ablate.__package__}.ablate --config configs/tiny.yaml" in markdown
+    cell = root / "cells" / "mixer" / "seed0"
+    test = json.loads((cell / "test_metrics.json").read_text())
+    assert test["split"] == "test" and float(table[1]["accuracy_mean"]) == test["accuracy"]
+    assert "model.name=mixer" in (cell / "command.txt").read_text()
     assert (root / "ablation.png").read_bytes()[:4] == b"\x89PNG"
     assert any(row["pareto_flops"] for row in rows)
 
@@ -69,7 +79,7 @@ def test_interrupted_ablation_resumes_where_it_stopped(reference, tmp_path, monk
         return original(self, model, batch)
 
     monkeypatch.setattr(ImageClassification, "compute_loss", interrupt_second_cell)
-    with pytest.raises(SystemExit):
+    with pytest.raises(StopTraining):
         ablate.main(args(tmp_path, "resumed"))
     monkeypatch.undo()
     cells = tmp_path / "resumed" / "cells"
@@ -105,7 +115,7 @@ def test_finished_ablation_skips_every_cell(reference, monkeypatch, capsys):
 
 def test_changed_settings_are_not_mixed_into_an_ablation(reference):
     tmp_path, _ = reference
-    with pytest.raises(SystemExit, match="optimizer.lr"):
+    with pytest.raises(ProjectError, match="optimizer.lr"):
         ablate.main(args(tmp_path, "reference", "optimizer.lr=0.1"))
 
 
@@ -129,7 +139,7 @@ def test_a_cell_matches_a_standalone_run_in_its_own_process(reference, tmp_path)
     """What justifies running cells in one process: no state leaks from earlier cells."""
     runs, _ = reference
     command = [sys.executable, "-m", f"{ablate.__package__}.train", "--config", "configs/tiny.yaml"]
-    command += ["model.variant=mixer", "seed=0", f"runs_dir={tmp_path}", "run_name=alone"]
+    command += ["model.name=mixer", "seed=0", f"runs_dir={tmp_path}", "run_name=alone"]
     subprocess.run(
         command, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": "src"}
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from {{ cookiecutter.package_name }}.blocks import build_block
+from {{ cookiecutter.package_name }}.blocks import BLOCKS
 from {{ cookiecutter.package_name }}.cost import (
     count_flops,
     count_parameters,
@@ -32,7 +32,7 @@ def test_linear_flops_and_parameters():
 
 def test_attention_is_counted_on_the_cpu_too():
     channels, tokens = 32, 16
-    block = build_block("attention", in_channels=channels, heads=4, mlp_ratio=2)
+    block = BLOCKS.build({"name": "attention", "heads": 4, "mlp_ratio": 2}, in_channels=channels)
     linears = channels * 3 * channels + channels * channels + 2 * channels * 2 * channels
     attention = 2 * tokens * tokens * channels  # q @ k^T and weights @ v
     assert count_flops(block, (1, channels, 4, 4)) == 2 * (tokens * linears + attention)

@@ -7,7 +7,8 @@ import pickle
 import numpy as np
 import pytest
 
-from {{ cookiecutter.package_name }}.data import load_splits
+from {{ cookiecutter.package_name }}.core.errors import ConfigError, DataError
+from {{ cookiecutter.package_name }}.data import DATASETS, from_config
 from {{ cookiecutter.package_name }}.data.cifar10 import (
     load_cifar10_splits,
     read_batch,
@@ -21,21 +22,43 @@ from {{ cookiecutter.package_name }}.data.shapes import (
 
 
 def test_digits_splits_are_disjoint_stratified_and_fixed():
-    splits = load_digits_splits(val_fraction=0.1, test_fraction=0.2, split_seed=0)
+    splits = load_digits_splits(val_fraction=0.1, test_fraction=0.2, seed=0)
     sizes = {name: len(labels) for name, (_, labels) in splits.items()}
     assert sizes == {"train": 1257, "val": 180, "test": 360}
     rows = [images.reshape(len(images), -1) for images, _ in splits.values()]
     assert len(np.unique(np.concatenate(rows), axis=0)) > 1780  # digits holds few duplicates
     assert np.bincount(splits["test"][1]).min() >= 35  # every class in the test split
-    again = load_digits_splits(val_fraction=0.1, test_fraction=0.2, split_seed=0)
+    again = load_digits_splits(val_fraction=0.1, test_fraction=0.2, seed=0)
     assert np.array_equal(again["test"][0], splits["test"][0])
 
 
 def test_splits_are_normalised_with_train_statistics():
-    splits = load_splits({"name": "digits"})
-    images = splits.train.tensors[0]
+    dataset = from_config({"name": "digits"})
+    splits = dataset.splits()
+    images = splits["train"].tensors[0]
     assert abs(images.mean().item()) < 1e-4 and abs(images.std().item() - 1) < 1e-2
-    assert splits.info.num_classes == 10 and splits.test.tensors[0].shape[1:] == (1, 8, 8)
+    assert dataset.num_classes == 10 and splits["test"].tensors[0].shape[1:] == (1, 8, 8)
+
+
+def test_datasets_are_registered_and_take_their_own_options_from_the_config():
+    assert {"digits", "shapes", "cifar10"} <= set(DATASETS.names())
+    small = from_config(
+        {"name": "shapes", "seed": 1, "shapes": {"train_size": 12, "val_size": 6, "test_size": 6}}
+    )
+    assert len(small.splits()["train"]) == 12 and small.image_size == (32, 32)
+    with pytest.raises(ConfigError, match="dataset 'digits' takes no option 'val_size'"):
+        from_config({"name": "digits", "digits": {"val_size": 3}})
+    with pytest.raises(ConfigError, match="unknown dataset 'mnist'.*digits"):
+        from_config({"name": "mnist"})
+    with pytest.raises(ConfigError, match="data.root is not set"):
+        from_config({"name": "cifar10"}).splits()
+
+
+def test_data_seed_alone_fixes_the_splits():
+    first = from_config({"name": "digits", "seed": 0}).splits()["test"].tensors[1]
+    again = from_config({"name": "digits", "seed": 0}).splits()["test"].tensors[1]
+    other = from_config({"name": "digits", "seed": 1}).splits()["test"].tensors[1]
+    assert first.tolist() == again.tolist() and first.tolist() != other.tolist()
 
 
 def test_shapes_are_seeded_balanced_and_in_range():
@@ -94,7 +117,7 @@ def test_cifar_reader_reads_the_python_format(tmp_path):
 
 def test_cifar_splits_hold_out_validation_from_train(tmp_path):
     write_cifar(tmp_path)
-    splits = load_cifar10_splits(tmp_path, val_size=5, split_seed=0)
+    splits = load_cifar10_splits(tmp_path, val_size=5, seed=0)
     assert [len(splits[name][1]) for name in ("train", "val", "test")] == [15, 5, 6]
     assert splits["train"][0].dtype == np.float32 and splits["train"][0].max() <= 1.0
 
@@ -102,7 +125,7 @@ def test_cifar_splits_hold_out_validation_from_train(tmp_path):
 def test_missing_cifar_file_is_named(tmp_path):
     write_cifar(tmp_path)
     (tmp_path / "data_batch_4").unlink()
-    with pytest.raises(FileNotFoundError, match="data_batch_4"):
+    with pytest.raises(DataError, match="data_batch_4"):
         load_cifar10_splits(tmp_path)
 
 
@@ -117,5 +140,5 @@ def test_missing_cifar_file_is_named(tmp_path):
 def test_corrupt_cifar_file_is_named(tmp_path, payload):
     write_cifar(tmp_path)
     (tmp_path / "test_batch").write_bytes(payload)
-    with pytest.raises(ValueError, match="test_batch.*corrupt"):
+    with pytest.raises(DataError, match="test_batch.*corrupt"):
         load_cifar10_splits(tmp_path)

@@ -1,49 +1,53 @@
-"""Known-answer tests of the metrics, against scikit-learn, and of the augmentation."""
+"""Known-answer tests of the task's metrics (the shared core/metrics.py, as the task sums them
+over batches), against scikit-learn, and of the augmentation."""
 
 from __future__ import annotations
 
 import pytest
 import torch
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, log_loss
 
 from {{ cookiecutter.package_name }}.augment import random_crop_flip
-from {{ cookiecutter.package_name }}.metrics import (
-    confusion_matrix,
-    metrics_from_confusion,
-)
+from {{ cookiecutter.package_name }}.tasks import build_task
+
+TASK_CFG = {"data": {"name": "digits", "seed": 0}, "model": {"name": "cnn"}}
 
 
-def test_confusion_matrix_counts():
-    labels = torch.tensor([0, 0, 1, 2, 2, 2])
-    predictions = torch.tensor([0, 1, 1, 2, 0, 2])
-    expected = [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
-    assert confusion_matrix(labels, predictions, 3).tolist() == expected
+class FixedLogits(torch.nn.Module):
+    """A 'model' that returns the logits stored for each image index."""
+
+    def __init__(self, logits: torch.Tensor):
+        super().__init__()
+        self.logits = logits
+
+    def forward(self, index: torch.Tensor) -> torch.Tensor:
+        return self.logits[index.long()]
 
 
-def test_metrics_match_scikit_learn():
+def test_the_task_metrics_summed_over_batches_match_scikit_learn():
     generator = torch.Generator().manual_seed(0)
-    labels = torch.randint(0, 5, (200,), generator=generator)
-    predictions = torch.where(
-        torch.rand(200, generator=generator) < 0.7,
-        labels,
-        torch.randint(0, 5, (200,), generator=generator),
-    )
-    metrics = metrics_from_confusion(confusion_matrix(labels, predictions, 5))
+    labels = torch.randint(0, 10, (200,), generator=generator)
+    logits = torch.randn(200, 10, generator=generator)
+    logits[torch.arange(200), labels] += 1.5  # mostly right, not always
+    predictions = logits.argmax(1)
+    task = build_task(TASK_CFG)
+    model = FixedLogits(logits)
+    index = torch.arange(200)
+    parts = [
+        task.eval_batch(model, (index[i : i + 64], labels[i : i + 64])) for i in range(0, 200, 64)
+    ]
+    sums = {key: sum(part[key] for part in parts) for key in parts[0]}
+    metrics = task.summarize(sums)
     assert metrics["accuracy"] == pytest.approx(accuracy_score(labels, predictions))
-    assert metrics["balanced_accuracy"] == pytest.approx(
+    assert metrics["mean_class_accuracy"] == pytest.approx(
         balanced_accuracy_score(labels, predictions)
     )
     assert metrics["macro_f1"] == pytest.approx(f1_score(labels, predictions, average="macro"))
-
-
-def test_confusion_sums_over_batches():
-    labels, predictions = torch.tensor([0, 1, 1, 0]), torch.tensor([0, 1, 0, 0])
-    whole = confusion_matrix(labels, predictions, 2)
-    parts = confusion_matrix(labels[:2], predictions[:2], 2) + confusion_matrix(
-        labels[2:], predictions[2:], 2
+    probabilities = torch.softmax(logits.double(), 1).numpy()
+    assert metrics["loss"] == pytest.approx(
+        log_loss(labels, probabilities, labels=range(10)), rel=1e-5
     )
-    assert torch.equal(whole, parts)
-    assert metrics_from_confusion(whole)["accuracy"] == 0.75
+    assert task.primary_metric in metrics and len(metrics["per_class_accuracy"]) == 10
 
 
 def test_crop_and_flip_keep_pixels_and_shape():

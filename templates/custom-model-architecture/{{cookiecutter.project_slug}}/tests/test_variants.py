@@ -1,4 +1,5 @@
-"""The five checks every model needs, for every registered variant (configs/variants/*.yaml)."""
+"""The five checks every model needs, for every registered model (configs/variants/*.yaml and
+any model file in models/)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from {{ cookiecutter.package_name }}.model import create_model
-from {{ cookiecutter.package_name }}.variants import list_variants
+from {{ cookiecutter.package_name }}.models import MODELS
 
-VARIANTS = list_variants()
+VARIANTS = MODELS.names()
+
+
+def create_model(name: str, in_channels: int, image_size: tuple[int, int], num_classes: int):
+    return MODELS.build(
+        {"name": name}, in_channels=in_channels, image_size=image_size, num_classes=num_classes
+    )
 
 
 def digits_model(variant: str, seed: int = 0):

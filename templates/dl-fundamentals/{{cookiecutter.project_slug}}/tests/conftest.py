@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.train import load_config
+
+TINY = Path(__file__).resolve().parents[1] / "configs" / "tiny.yaml"
 
 # Multi-threaded BLAS on tiny matrices is several times slower on a shared CPU.
 _BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")
@@ -26,22 +30,10 @@ def rng() -> np.random.Generator:
 
 @pytest.fixture
 def tiny_config(tmp_path):
-    """Build a training config that runs in about a second, writing under tmp_path."""
+    """Build a training config that runs in about a second (configs/tiny.yaml), writing
+    under tmp_path."""
 
     def build(*overrides: str) -> dict:
-        return load_config(
-            None,
-            [
-                "model=cnn",
-                "channels=[4, 8]",
-                "epochs=2",
-                "train_limit=512",
-                "batch_size=32",
-                "lr=0.02",
-                "progress=false",
-                f"out_dir={tmp_path / 'runs'}",
-                *overrides,
-            ],
-        )
+        return load_config(TINY, [f"runs_dir={tmp_path / 'runs'}", *overrides])
 
     return build

@@ -148,9 +148,15 @@ def test_batch_norm_running_statistics_and_eval_mode_match_torch():
     )
 
 
+def without_dropout(model: str) -> dict:
+    """A config of `model` with dropout off (the attention model has none)."""
+    dropout = [] if model == "attention" else ["+model.dropout=0.0"]
+    return load_config(None, [f"model.name={model}", *dropout])
+
+
 @pytest.mark.parametrize("model", ["mlp", "cnn", "attention"])
 def test_whole_models_match_their_torch_twins(model):
-    cfg = load_config(None, [f"model={model}", "dropout=0.0"])
+    cfg = without_dropout(model)
     ours = build_model(cfg)
     theirs = build_torch_model(cfg)
     copy_weights(theirs, ours.state_dict())
@@ -231,7 +237,7 @@ def test_cosine_schedule_matches_torch():
 
 def test_training_steps_match_torch():
     """Model, loss, backward, AdamW with parameter groups and the schedule, 5 steps."""
-    cfg = load_config(None, ["model=cnn", "dropout=0.0"])
+    cfg = without_dropout("cnn")
     ours = build_model(cfg)
     theirs = build_torch_model(cfg)
     copy_weights(theirs, ours.state_dict())

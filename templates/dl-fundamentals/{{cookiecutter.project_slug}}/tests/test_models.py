@@ -14,12 +14,15 @@ import pytest
 from {{ cookiecutter.package_name }} import data as digits
 from {{ cookiecutter.package_name }}.autograd import ShapeError, Tensor
 from {{ cookiecutter.package_name }}.autograd import functional as F
+from {{ cookiecutter.package_name }}.core.errors import ConfigError
+from {{ cookiecutter.package_name }}.evaluate import load_model
+from {{ cookiecutter.package_name }}.models import MODELS as REGISTRY
 from {{ cookiecutter.package_name }}.models import build_model
 from {{ cookiecutter.package_name }}.nn import BatchNorm, Conv2d, LayerNorm, Linear
 from {{ cookiecutter.package_name }}.optim import AdamW
-from {{ cookiecutter.package_name }}.train import load_checkpoint, load_config, predict, run
+from {{ cookiecutter.package_name }}.train import load_config, predict, run
 
-MODELS = ["mlp", "cnn", "attention"]
+MODELS = REGISTRY.names()
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +31,16 @@ def batch():
     return data.x_train[:64], data.y_train[:64]
 
 
-def model_for(kind: str, *overrides: str):
-    return build_model(load_config(None, [f"model={kind}", *overrides]))
+def model_for(kind: str, **options):
+    return build_model({"seed": 0, "model": {"name": kind, **options}})
+
+
+def test_every_model_file_registers_its_model():
+    assert {"mlp", "cnn", "attention"} <= set(MODELS)
+    with pytest.raises(ConfigError, match="unknown model 'resnet'.*registered: attention, cnn"):
+        model_for("resnet")
+    with pytest.raises(ConfigError, match="model 'mlp' takes no option 'channels'.*hidden"):
+        model_for("mlp", channels=[4])
 
 
 @pytest.mark.parametrize("kind", MODELS)
@@ -67,7 +78,7 @@ def test_cross_entropy_is_stable_for_huge_logits():
 @pytest.mark.parametrize("kind", ["mlp", "cnn"])
 def test_one_batch_overfits(kind, batch):
     x, y = batch[0][:32], batch[1][:32]
-    model = model_for(kind, "dropout=0.0")
+    model = model_for(kind, dropout=0.0)
     optimizer = AdamW(model.parameters(), lr=1e-2, weight_decay=0.0)
     for _ in range(60):
         loss = F.cross_entropy(model(Tensor(x)), y)
@@ -84,16 +95,16 @@ def test_same_seed_same_result_and_checkpoint_reproduces_outputs(tiny_config):
     other = run(tiny_config("run_name=c", "torch_reference=false", "seed=4"))
     assert first["history"] == second["history"]
     assert first["history"]["train_loss"] != other["history"]["train_loss"]
-    out = tiny_config()["out_dir"]
+    out = tiny_config()["runs_dir"]
     with np.load(f"{out}/a/model.npz") as a, np.load(f"{out}/b/model.npz") as b:
         assert all(np.array_equal(a[key], b[key]) for key in a.files)
-    # A reloaded checkpoint gives exactly the saved model's test predictions.
-    reloaded = load_checkpoint(f"{out}/a")
+    # A reloaded checkpoint gives exactly the saved model's validation predictions.
+    _, reloaded = load_model(f"{out}/a")
     data = digits.load()
-    accuracy = float((predict(reloaded, data.x_test).argmax(1) == data.y_test).mean())
+    accuracy = float((predict(reloaded, data.x_val).argmax(1) == data.y_val).mean())
     assert accuracy == json.loads(Path(f"{out}/a/metrics.json").read_text())["accuracy"]
     np.testing.assert_array_equal(
-        predict(reloaded, data.x_test), predict(load_checkpoint(f"{out}/b"), data.x_test)
+        predict(reloaded, data.x_test), predict(load_model(f"{out}/b")[1], data.x_test)
     )
 
 
@@ -102,7 +113,7 @@ def test_state_dict_round_trip_is_exact(tmp_path, batch):
     model.train()
     model(Tensor(batch[0]))  # move the BatchNorm running statistics away from their init
     np.savez(tmp_path / "m.npz", **model.state_dict())
-    clone = model_for("cnn", "seed=99")
+    clone = build_model(load_config(None, ["seed=99"]))
     with np.load(tmp_path / "m.npz") as saved:
         clone.load_state_dict(dict(saved))
     np.testing.assert_array_equal(predict(model, batch[0]), predict(clone, batch[0]))

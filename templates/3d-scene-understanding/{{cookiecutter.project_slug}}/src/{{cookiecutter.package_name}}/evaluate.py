@@ -1,143 +1,169 @@
-"""Evaluate a trained run on its held-out test split.
+"""Evaluate a trained run on one split (the held-out test split by default):
 
-    python -m PACKAGE.evaluate --run runs/quick-cls [--split test] [--robustness-samples 500]
+    python -m {{ cookiecutter.package_name }}.evaluate --run runs/quick-cls [--split test]
 
-Writes into the run folder: overall accuracy, mean class accuracy, per-class IoU and mIoU
-(merged into metrics.json), a per-class table, a robustness table (Gaussian noise, point
-dropout, rotation, scaling at several strengths), a confusion-matrix figure, figures of a few
-predictions coloured by class and by error, and the inference latency.
+Writes runs/<run>/<split>_metrics.json (training's metrics.json is never changed): accuracy
+(overall accuracy, OA), mean class accuracy (mAcc), mIoU, macro-F1 and per-class scores from
+the shared engine, plus what this project adds (``extras``): a per-class table and a
+robustness table as <split>_per_class.md and <split>_robustness.md, a confusion-matrix figure
+and figures of a few predictions in runs/<run>/figures/, and the inference latency on one CPU
+thread (or the GPU).
+
+The robustness study scores the same items as the headline numbers, once clean (equal to the
+headline: same points, same model, same batches) and once per corruption and strength; every
+corruption names its axis and unit (``PERTURBATIONS``). ``--no-robustness`` skips it and
+``--figures N`` sets how many predictions are drawn (default 4).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import functools
 import math
-import shlex
-import sys
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils.data import TensorDataset
 
-from .engine.checkpoint import load_model_for_eval
+from .core.errors import ConfigError, run_main
+from .core.metrics import confusion_matrix
+from .core.results import markdown_table
+from .engine.evaluation import LoadedRun, evaluate_main, evaluate_split
 from .engine.latency import time_calls
-from .metrics import confusion_matrix, metrics_from_confusion
+from .rotations import about_axis
 from .tasks import build_task
 
-# Perturbation -> strengths, in the units of the normalised clouds (unit sphere / 2 m scene).
-PERTURBATIONS: dict[str, tuple[float, ...]] = {
-    "gaussian_noise": (0.01, 0.02, 0.05),  # standard deviation added to every coordinate
-    "point_dropout": (0.25, 0.5, 0.75),  # fraction of points removed
-    "rotation": (15.0, 45.0, 90.0),  # degrees about a random axis
-    "scaling": (0.7, 1.3, 2.0),  # isotropic factor
+
+@dataclass(frozen=True)
+class Perturbation:
+    """A corruption of whole clouds: what it does, about which axis, in which unit."""
+
+    axis: str
+    unit: str  # "coordinates": the unit of the clouds' coordinates (coordinate_unit)
+    strengths: tuple[float, ...]
+    means: str
+
+
+PERTURBATIONS: dict[str, Perturbation] = {
+    "gaussian_noise": Perturbation(
+        "x, y, z (each)",
+        "coordinates",
+        (0.01, 0.02, 0.05),
+        "zero-mean Gaussian noise of this standard deviation added to every coordinate",
+    ),
+    "point_dropout": Perturbation(
+        "none",
+        "fraction of points",
+        (0.25, 0.5, 0.75),
+        "this fraction of each cloud's points removed at random (the rest are scored)",
+    ),
+    "rotation_z": Perturbation(
+        "z (vertical)",
+        "degrees",
+        (15.0, 45.0, 90.0),
+        "the whole cloud turned by this angle about the vertical axis through the origin",
+    ),
+    "rotation_x": Perturbation(
+        "x (horizontal)",
+        "degrees",
+        (15.0, 45.0, 90.0),
+        "the whole cloud tilted by this angle about the x axis through the origin",
+    ),
+    "scaling": Perturbation(
+        "x, y, z (isotropic)",
+        "factor",
+        (0.7, 1.3, 2.0),
+        "every coordinate multiplied by this factor",
+    ),
 }
+SCORES = ("accuracy", "mean_class_accuracy", "miou")
+
+
+def options_parser() -> argparse.ArgumentParser:
+    """The flags this project adds to the shared evaluate command."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(
+        "--no-robustness",
+        action="store_true",
+        help="skip the robustness study (it scores the whole split once per corruption)",
+    )
+    parser.add_argument("--figures", type=int, default=4, help="predictions to draw")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description="Evaluate a trained run on held-out data.")
-    parser.add_argument("--run", required=True, help="run folder, e.g. runs/quick-cls")
-    parser.add_argument("--split", default="test", choices=("val", "test"))
-    parser.add_argument(
-        "--robustness-samples",
-        type=int,
-        default=None,
-        help="clouds or scenes per robustness setting (0: skip the study; "
-        "default: the config's evaluate.robustness_samples, else 500)",
+    parser = options_parser()
+    options, _ = parser.parse_known_args(argv)
+    return evaluate_main(
+        build_task,
+        argv,
+        extras=functools.partial(
+            extras, robustness=not options.no_robustness, figure_count=options.figures
+        ),
+        parents=[parser],
     )
-    parser.add_argument("--figures", type=int, default=4, help="predictions to draw")
-    parser.add_argument("--device", default="auto", help="auto (GPU if any) | cpu | cuda")
-    parser.add_argument("--threads", type=int, default=1, help="CPU threads (latency included)")
-    args = parser.parse_args(argv)
 
-    torch.set_num_threads(args.threads)
-    run_dir = Path(args.run)
-    task, model, cfg = load_model_for_eval(run_dir, build_task)
-    device = torch.device(
-        ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
-    )
-    model.to(device)
-    points, labels = task.load(cfg, args.split).tensors
-    batch_size = int(cfg.get("eval_batch_size") or cfg.get("batch_size", 32))
-    figures = run_dir / "figures"
-    figures.mkdir(exist_ok=True)
-    samples = args.robustness_samples
-    if samples is None:
-        samples = int((cfg.get("evaluate") or {}).get("robustness_samples", 500))
 
-    start = time.perf_counter()
-    predictions = predict(model, points, batch_size, device)
-    confusion = confusion_matrix(predictions, labels, task.num_classes)
-    scores = metrics_from_confusion(confusion)
-    per_class = per_class_rows(task.class_names, confusion, scores)
-    robustness = (
-        robustness_study(
-            model,
-            task.num_classes,
-            points,
-            labels,
-            batch_size,
-            device,
-            samples,
-            seed=int(cfg.get("seed", 0)),
+def extras(
+    run: LoadedRun, split: str, metrics: dict, robustness: bool = True, figure_count: int = 4
+) -> dict:
+    """What this project adds to <split>_metrics.json: tables, robustness, figures, latency."""
+    if "robustness_samples" in (run.cfg.get("evaluate") or {}):
+        raise ConfigError(
+            "evaluate.robustness_samples is no longer read: the robustness study scores the "
+            "whole split, so its clean row is the headline; --no-robustness skips it"
         )
-        if samples > 0
-        else []
-    )
+    task, model = run.task, run.model
+    points, labels = run.dataset(split).tensors
+    device = next(model.parameters()).device
+    batch_size = int(run.cfg.get("eval_batch_size") or run.cfg["batch_size"])
+    predictions = predict(model, points, batch_size, device)
+    confusion = confusion_matrix(predictions.numpy(), labels.numpy(), task.num_classes)
+    per_class = per_class_rows(task.class_names, confusion, metrics)
+    unit = coordinate_unit(run.cfg, task.task)
+    robustness = robustness_study(run, split, points, labels, unit) if robustness else []
     latency = measure_latency(model, points, batch_size, device)
-    eval_seconds = time.perf_counter() - start
 
-    plot_confusion(confusion, task.class_names, figures / "confusion_matrix.png")
+    figures = run.run_dir / "figures"
+    figures.mkdir(exist_ok=True)
+    drawn = {
+        "confusion_matrix": figures / f"{split}_confusion_matrix.png",
+        "predictions": figures / f"{split}_predictions.png",
+    }
+    plot_confusion(confusion, task.class_names, drawn["confusion_matrix"])
     plot_predictions(
         points,
         labels,
         predictions.view(labels.shape),
         task.class_names,
-        figures / "predictions.png",
-        count=args.figures,
+        drawn["predictions"],
+        count=figure_count,
     )
-    write_tables(run_dir, per_class, robustness, task.task)
-
-    result = {
-        "evaluated_split": args.split,
+    write_tables(run.run_dir, split, per_class, robustness, task.primary_metric, unit)
+    print(
+        f"  latency {latency['batch_1_ms']:.2f} ms at batch 1 ({latency['device']}, "
+        f"{latency['threads']} thread(s)); tables {split}_per_class.md, {split}_robustness.md; "
+        f"figures in {figures}/"
+    )
+    return {
         "task": task.task,
-        "model": cfg["model"]["name"],
-        "dataset": cfg["data"].get("name", "synthetic"),
+        "model": run.cfg["model"]["name"],
+        "dataset": run.cfg["data"].get("name", "synthetic"),
         "num_points": int(points.shape[1]),
-        "test_samples": int(points.shape[0]),
-        "overall_accuracy": scores["overall_accuracy"],
-        "mean_class_accuracy": scores["mean_class_accuracy"],
-        "miou": scores["miou"],
+        "samples": int(points.shape[0]),
         "per_class": per_class,
         "robustness": robustness,
         "latency": latency,
-        "eval_seconds": round(eval_seconds, 3),
-        "figures": {
-            "confusion_matrix": "figures/confusion_matrix.png",
-            "predictions": "figures/predictions.png",
-        },
-        "evaluate_command": "python -m "
-        + __spec__.name
-        + " "
-        + shlex.join(sys.argv[1:] if argv is None else argv),
+        "figures": {key: path.relative_to(run.run_dir).as_posix() for key, path in drawn.items()},
     }
-    merge_metrics(run_dir / "metrics.json", result)
-    print(
-        f"{run_dir} ({args.split}, {points.shape[0]} samples): "
-        f"OA {scores['overall_accuracy']:.4f}  mAcc {scores['mean_class_accuracy']:.4f}  "
-        f"mIoU {scores['miou']:.4f}  latency {latency['batch_1_ms']:.2f} ms (batch 1)"
-    )
-    print(
-        f"  written: {run_dir / 'metrics.json'}, {run_dir / 'per_class.md'}, "
-        f"{run_dir / 'robustness.md'}, {figures}/"
-    )
-    return result
 
 
 @torch.no_grad()
 def predict(model: torch.nn.Module, points: torch.Tensor, batch_size: int, device) -> torch.Tensor:
-    """Predicted labels, flattened: one per cloud (classification) or per point (segmentation)."""
+    """Predicted labels on the CPU, flattened: one per cloud (classification) or per point
+    (segmentation). For the figures; the metrics come from the engine's evaluation."""
     model.eval()
     outputs = [
         model(points[i : i + batch_size].to(device)).argmax(-1).reshape(-1).cpu()
@@ -146,13 +172,13 @@ def predict(model: torch.nn.Module, points: torch.Tensor, batch_size: int, devic
     return torch.cat(outputs)
 
 
-def per_class_rows(names: list[str], confusion: torch.Tensor, scores: dict) -> dict:
-    support = confusion.sum(dim=1).tolist()
+def per_class_rows(names: list[str], confusion: np.ndarray, metrics: dict) -> dict:
+    support = confusion.sum(axis=1).tolist()
     return {
         name: {
             "support": int(support[i]),
-            "accuracy": _finite_or_none(scores["per_class_accuracy"][i]),
-            "iou": _finite_or_none(scores["per_class_iou"][i]),
+            "accuracy": _finite_or_none(metrics["per_class_accuracy"][i]),
+            "iou": _finite_or_none(metrics["per_class_iou"][i]),
         }
         for i, name in enumerate(names)
     }
@@ -163,6 +189,15 @@ def _finite_or_none(value: float) -> float | None:
 
 
 # ----------------------------------------------------------------------------- robustness
+
+
+def coordinate_unit(cfg: dict, task: str) -> str:
+    """The unit of the clouds' coordinates, for the robustness table."""
+    if task == "classification":
+        return "unit-sphere radii"  # every classification reader normalises into it
+    if cfg["data"].get("name", "synthetic") == "synthetic":
+        return "scene units (the ground is 2 x 2)"
+    return "m"
 
 
 def perturb(
@@ -181,48 +216,38 @@ def perturb(
         order = torch.rand(count, num_points, generator=generator).argsort(dim=1)[:, :keep]
         kept = torch.gather(points, 1, order.unsqueeze(-1).expand(-1, -1, 3))
         return kept, (torch.gather(labels, 1, order) if labels.dim() == 2 else labels)
-    if kind == "rotation":
-        axis = torch.randn(count, 3, generator=generator)
-        axis = axis / axis.norm(dim=1, keepdim=True)
-        return points @ axis_angle(axis, math.radians(strength)).transpose(1, 2), labels
+    if kind in ("rotation_z", "rotation_x"):
+        axis = torch.tensor([[0.0, 0.0, 1.0] if kind == "rotation_z" else [1.0, 0.0, 0.0]])
+        turn = about_axis(axis, math.radians(strength))[0]
+        return points @ turn.T, labels
     if kind == "scaling":
         return points * strength, labels
     raise ValueError(f"unknown perturbation {kind!r}")
 
 
-def axis_angle(axis: torch.Tensor, angle: float) -> torch.Tensor:
-    """Rotation matrices [N, 3, 3] by ``angle`` radians about unit vectors ``axis`` [N, 3]."""
-    x, y, z = axis.unbind(-1)
-    zero = torch.zeros_like(x)
-    cross = torch.stack(
-        [torch.stack(r, -1) for r in ([zero, -z, y], [z, zero, -x], [-y, x, zero])], -2
-    )
-    eye = torch.eye(3).expand_as(cross)
-    return eye + math.sin(angle) * cross + (1 - math.cos(angle)) * cross @ cross
-
-
-def robustness_study(model, num_classes, points, labels, batch_size, device, samples, seed=0):
-    """Scores under every perturbation and strength, on the first ``samples`` test items."""
-    points, labels = points[:samples], labels[:samples]
+def robustness_study(
+    run: LoadedRun, split: str, points: torch.Tensor, labels: torch.Tensor, unit: str
+) -> list[dict]:
+    """Scores under every perturbation and strength, on every item of the split, through the
+    engine's own evaluation of each corrupted copy. The clean row goes through the same path
+    with the points unchanged, so it equals the headline metrics exactly."""
+    clean = {"clean": Perturbation("none", "none", (0.0,), "the split as evaluated")}
     rows = []
-    for kind, strengths in {"clean": (0.0,), **PERTURBATIONS}.items():
-        for strength in strengths:
-            generator = torch.Generator().manual_seed(seed)
+    for kind, perturbation in {**clean, **PERTURBATIONS}.items():
+        for strength in perturbation.strengths:
+            generator = torch.Generator().manual_seed(int(run.cfg.get("seed", 0)))
             if kind == "clean":
                 corrupted, kept = points, labels
             else:
                 corrupted, kept = perturb(points, labels, kind, strength, generator)
-            predictions = predict(model, corrupted, batch_size, device)
-            scores = metrics_from_confusion(confusion_matrix(predictions, kept, num_classes))
-            rows.append(
-                {
-                    "perturbation": kind,
-                    "strength": strength,
-                    "overall_accuracy": scores["overall_accuracy"],
-                    "mean_class_accuracy": scores["mean_class_accuracy"],
-                    "miou": scores["miou"],
-                }
-            )
+            scores = evaluate_split(run, split, TensorDataset(corrupted.contiguous(), kept))
+            row = {
+                "perturbation": kind,
+                "axis": perturbation.axis,
+                "strength": strength,
+                "unit": unit if perturbation.unit == "coordinates" else perturbation.unit,
+            }
+            rows.append({**row, **{key: scores[key] for key in SCORES}})
     return rows
 
 
@@ -231,59 +256,74 @@ def robustness_study(model, num_classes, points, labels, batch_size, device, sam
 
 @torch.no_grad()
 def measure_latency(model, points, batch_size, device, budget_s: float = 0.5) -> dict:
-    """Median forward time at batch 1 and at the evaluation batch size."""
+    """Median forward time at batch 1 and at the evaluation batch size; on a CPU with one
+    thread, so numbers compare across machines and runs."""
     model.eval()
-    result = {"device": device.type, "threads": torch.get_num_threads(), "batch_size": batch_size}
-    for label, size in (("batch_1", 1), (f"batch_{batch_size}", batch_size)):
-        batch = points[:size].to(device)
-        timings = time_calls(lambda b=batch: model(b), device, budget_s=budget_s)
-        result[f"{label}_ms"] = 1000 * float(np.median(timings))
-    result["batched_ms_per_sample"] = result[f"batch_{batch_size}_ms"] / batch_size
-    result["batch_ms"] = result.pop(f"batch_{batch_size}_ms")
+    threads = torch.get_num_threads()
+    if device.type == "cpu":
+        torch.set_num_threads(1)
+    try:
+        result = {
+            "device": device.type,
+            "threads": torch.get_num_threads(),
+            "batch_size": batch_size,
+        }
+        for label, size in (("batch_1", 1), ("batch", batch_size)):
+            batch = points[:size].to(device)
+            timings = time_calls(lambda b=batch: model(b), device, budget_s=budget_s)
+            result[f"{label}_ms"] = 1000 * float(np.median(timings))
+    finally:
+        torch.set_num_threads(threads)
+    result["batched_ms_per_sample"] = result["batch_ms"] / batch_size
     return result
 
 
 # ----------------------------------------------------------------------------- outputs
 
 
-def write_tables(run_dir: Path, per_class: dict, robustness: list[dict], task: str) -> None:
-    """per_class.md and robustness.md: Markdown tables the report embeds."""
-    lines = ["| class | support | accuracy | IoU |", "|---|---:|---:|---:|"]
-    for name, row in per_class.items():
-        lines.append(
-            f"| {name} | {row['support']} | {_fmt(row['accuracy'])} | {_fmt(row['iou'])} |"
-        )
-    (run_dir / "per_class.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-    key = "overall_accuracy" if task == "classification" else "miou"
-    label = "OA" if task == "classification" else "mIoU"
-    clean = next((r[key] for r in robustness if r["perturbation"] == "clean"), None)
-    lines = [
-        f"| perturbation | strength | OA | mAcc | mIoU | change in {label} |",
-        "|---|---:|---:|---:|---:|---:|",
+def write_tables(
+    run_dir: Path, split: str, per_class: dict, robustness: list[dict], primary: str, unit: str
+) -> None:
+    """<split>_per_class.md and <split>_robustness.md: Markdown tables the report embeds."""
+    rows = [
+        [name, r["support"], _fmt(r["accuracy"]), _fmt(r["iou"])] for name, r in per_class.items()
     ]
-    for row in robustness:
-        change = "" if clean is None else f"{row[key] - clean:+.3f}"
-        lines.append(
-            f"| {row['perturbation']} | {row['strength']:g} | {_fmt(row['overall_accuracy'])} | "
-            f"{_fmt(row['mean_class_accuracy'])} | {_fmt(row['miou'])} | {change} |"
-        )
-    (run_dir / "robustness.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = markdown_table(["class", "support", "accuracy", "IoU"], rows, align="lrrr")
+    (run_dir / f"{split}_per_class.md").write_text(table + "\n", encoding="utf-8")
+
+    label = {"accuracy": "OA", "miou": "mIoU"}.get(primary, primary)
+    clean = next((r[primary] for r in robustness if r["perturbation"] == "clean"), None)
+    rows = [
+        [
+            r["perturbation"],
+            r["axis"],
+            f"{r['strength']:g}",
+            r["unit"],
+            *(_fmt(r[key]) for key in SCORES),
+            "" if clean is None else f"{r[primary] - clean:+.3f}",
+        ]
+        for r in robustness
+    ]
+    header = ["perturbation", "axis", "strength", "unit", "OA", "mAcc", "mIoU"]
+    table = markdown_table([*header, f"change in {label}"], rows, align="llrlrrrr")
+    legend = robustness_legend(unit) if robustness else "No robustness study (--no-robustness)."
+    (run_dir / f"{split}_robustness.md").write_text(f"{table}\n\n{legend}\n", encoding="utf-8")
+
+
+def robustness_legend(unit: str) -> str:
+    """What every row of the robustness table means, under the table."""
+    lines = [
+        "Each row scores every item of the split (the same items as the headline numbers) after "
+        "one corruption; `clean` is the split unchanged and equals the headline. Corruptions "
+        "are applied once, seeded by the run's seed; coordinates are in " + unit + ".",
+    ]
+    for name, perturbation in PERTURBATIONS.items():
+        lines.append(f"`{name}`: {perturbation.means}.")
+    return " ".join(lines)
 
 
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value:.3f}"
-
-
-def merge_metrics(path: Path, result: dict) -> None:
-    """Add the evaluation to metrics.json; training's validation scores move to val_* keys."""
-    metrics = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    if "evaluated_split" not in metrics:
-        for key in ("overall_accuracy", "mean_class_accuracy", "miou", "loss"):
-            if key in metrics:
-                metrics[f"val_{key}"] = metrics.pop(key)
-    metrics.update(result)
-    path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
 
 
 # Points with no class (negative label) in the prediction figures.
@@ -297,15 +337,15 @@ def class_colours(count: int) -> np.ndarray:
     return np.array([cmap(i % cmap.N) for i in range(count)])
 
 
-def plot_confusion(confusion: torch.Tensor, names: list[str], path: Path) -> None:
+def plot_confusion(confusion: np.ndarray, names: list[str], path: Path) -> None:
     """Row-normalised confusion matrix (recall per true class), with counts when it is small."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    counts = confusion.double()
-    rates = (counts / counts.sum(dim=1, keepdim=True).clamp(min=1)).numpy()
+    counts = np.asarray(confusion, dtype=np.float64)
+    rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     size = 2.5 + 0.45 * len(names)
     fig, ax = plt.subplots(figsize=(size, size))
     ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
@@ -382,4 +422,4 @@ def plot_predictions(points, labels, predictions, names, path: Path, count: int 
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

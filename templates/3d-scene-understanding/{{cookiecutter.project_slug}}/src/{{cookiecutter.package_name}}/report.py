@@ -1,175 +1,164 @@
-"""Write the latest results into README.md, between the results markers.
+"""Write the results of every evaluated run into README.md, between the results markers:
 
-    python -m PACKAGE.report [--runs runs] [--readme README.md] [--command "make smoke"]
+    python -m {{ cookiecutter.package_name }}.report [--runs runs] [--command "make smoke"]
 
-Reads every evaluated run (``runs/*/metrics.json``), and writes: a results table, mean ± std
-over runs that differ only by seed (run names ending in ``-seedN``), per-class and
-robustness tables, ONNX parity and latency when the run was exported, and the figures (copied
-to ``docs/results/`` so that they survive ``make clean`` and show on GitHub). The command
-that produced the numbers is written next to them.
+Reads every run folder with a test evaluation (``runs/*/test_metrics.json``, written by
+``python -m {{ cookiecutter.package_name }}.evaluate``) and writes: a results table whose rows
+carry the command that trained them, mean ± std over runs that differ only by their seed,
+per-class and robustness tables, ONNX parity and latency when the run was exported, and the
+figures (published to docs/figures/, as runs/ is not committed).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import platform
-import re
-import shutil
-import statistics
-import time
 from pathlib import Path
 
 import torch
 
-START, END = "<!-- results:start -->", "<!-- results:end -->"
-SEED_SUFFIX = re.compile(r"-seed\d+$")
-SCORES = ("overall_accuracy", "mean_class_accuracy", "miou")
+from .core.errors import run_main
+from .core.results import (
+    Run,
+    code,
+    load_runs,
+    markdown_table,
+    mean_std,
+    publish_figure,
+    seed_groups,
+    write_results,
+)
+
+SCORES = {"accuracy": "OA", "mean_class_accuracy": "mAcc", "miou": "mIoU"}
 
 
-def load_runs(runs_dir: Path) -> list[dict]:
-    """metrics.json of every evaluated run, with its folder name, sorted by name."""
-    runs = []
-    for path in sorted(runs_dir.glob("*/metrics.json")):
-        metrics = json.loads(path.read_text(encoding="utf-8"))
-        if "evaluated_split" in metrics:
-            runs.append({"name": path.parent.name, "dir": path.parent, **metrics})
-    return runs
+def evaluated_runs(runs_dir: str | Path) -> list[Run]:
+    """The runs evaluated on their test split, sorted by name."""
+    return [run for run in load_runs(runs_dir) if run.test is not None]
 
 
-def results_table(runs: list[dict]) -> list[str]:
-    lines = [
-        "| run | task | model | data | points | OA | mAcc | mIoU | parameters | train (s) "
-        "| latency, batch 1 (ms) |",
-        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+# The runs every other row is read against: the smoke runs, the compact PointNet classifier
+# (configs/quick.yaml) and the segmentation baseline (configs/quick_seg.yaml).
+BASELINE_RUNS = ("quick-cls", "quick-seg")
+
+
+def results_table(runs: list[Run]) -> str:
+    header = ["run", "task", "model", "data", "points", *SCORES.values()]
+    header += ["parameters", "train (s)", "latency, batch 1 (ms)", "command"]
+    rows = []
     for run in runs:
-        lines.append(
-            f"| {run['name']} | {run['task']} | {run['model']} | {run['dataset']} | "
-            f"{run['num_points']} | {run['overall_accuracy']:.3f} | "
-            f"{run['mean_class_accuracy']:.3f} | {run['miou']:.3f} | "
-            f"{run.get('num_parameters', 0):,} | {run.get('train_seconds', float('nan')):.1f} | "
-            f"{run['latency']['batch_1_ms']:.2f} |"
+        test = run.test
+        rows.append(
+            [
+                run.name,
+                test.get("task", "?"),
+                test.get("model", "?"),
+                test.get("dataset", "?"),
+                test.get("num_points", "?"),
+                *(f"{test[key]:.3f}" for key in SCORES),
+                f"{run.metrics.get('num_parameters', 0):,}",
+                f"{run.metrics.get('train_seconds', float('nan')):.1f}",
+                f"{test.get('latency', {}).get('batch_1_ms', float('nan')):.2f}",
+                code(run.command),
+            ]
         )
-    return lines
+    baseline = [index for index, run in enumerate(runs) if run.name in BASELINE_RUNS]
+    align = "llllr" + "r" * (len(SCORES) + 3) + "l"
+    return markdown_table(header, rows, align=align, baseline=baseline)
 
 
-def seed_table(runs: list[dict]) -> list[str]:
-    """Mean ± standard deviation over runs whose names differ only by their -seedN suffix."""
-    groups: dict[str, list[dict]] = {}
-    for run in runs:
-        if SEED_SUFFIX.search(run["name"]):
-            groups.setdefault(SEED_SUFFIX.sub("", run["name"]), []).append(run)
-    groups = {name: members for name, members in groups.items() if len(members) > 1}
-    if not groups:
-        return []
-    lines = [
-        "",
-        "Over seeds (mean ± standard deviation):",
-        "",
-        "| runs | seeds | OA | mAcc | mIoU |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for name, members in groups.items():
-        cells = []
-        for key in SCORES:
-            values = [m[key] for m in members]
-            spread = statistics.stdev(values) if len(values) > 1 else 0.0
-            cells.append(f"{statistics.mean(values):.3f} ± {spread:.3f}")
-        lines.append(f"| {name}-seed* | {len(members)} | {' | '.join(cells)} |")
-    return lines
+def one_per_seed(members: list[Run]) -> list[Run]:
+    """The first run of each seed (a repeat of one seed says nothing about the spread)."""
+    seen: dict[object, Run] = {}
+    for run in members:
+        seen.setdefault(run.config.get("seed"), run)
+    return list(seen.values())
 
 
-def run_details(run: dict, figures_dir: Path, readme_dir: Path) -> list[str]:
+def seed_table(runs: list[Run]) -> str | None:
+    """Mean ± sample standard deviation over runs that differ only by their seed."""
+    rows = []
+    for label, members in seed_groups(runs):
+        members = one_per_seed(members)
+        if len(members) > 1:
+            seeds = ", ".join(str(run.config.get("seed")) for run in members)
+            scores = [mean_std([run.test[key] for run in members]) for key in SCORES]
+            rows.append([label, seeds, *scores])
+    if not rows:
+        return None
+    return markdown_table(["runs", "seeds", *SCORES.values()], rows, align="ll" + "r" * len(SCORES))
+
+
+def run_details(run: Run, project: Path) -> list[str]:
     """Per-class, robustness, ONNX tables and figures of one run, in a collapsible block."""
     lines = [
         "",
-        f"<details><summary><b>{run['name']}</b>: per class, robustness, "
-        "deployment, figures</summary>",
+        f"<details><summary><b>{run.name}</b>: per class, robustness, deployment, figures"
+        "</summary>",
         "",
     ]
-    for title, name in (("Per class", "per_class.md"), ("Robustness", "robustness.md")):
-        table = run["dir"] / name
+    # Each table carries the command that made it (newproject check, RES004).
+    evaluated = f"`python -m {__package__}.evaluate --run {run.dir.as_posix()}`"
+    for title, name in (("Per class", "test_per_class.md"), ("Robustness", "test_robustness.md")):
+        table = run.dir / name
         if table.exists():
-            lines += [
-                f"{title} ({run['evaluated_split']} split):",
-                "",
-                table.read_text(encoding="utf-8").strip(),
-                "",
-            ]
-    export = run["dir"] / "export.md"
-    if export.exists() and "onnx" in run:
-        lines += [
-            "ONNX export (`make export`):",
-            "",
-            export.read_text(encoding="utf-8").strip(),
-            "",
-        ]
-    target = figures_dir / run["name"]
-    for key, relative in run.get("figures", {}).items():
-        source = run["dir"] / relative
+            text = table.read_text(encoding="utf-8").strip()
+            lines += [f"{title} (test split; {evaluated}):", "", text, ""]
+    export = run.dir / "export.md"
+    if export.exists() and (run.dir / "export.json").exists():
+        command = f"python -m {__package__}.export --run {run.dir.as_posix()}"
+        lines += [f"ONNX export (`{command}`):", "", export.read_text(encoding="utf-8").strip(), ""]
+    for key, relative in run.test.get("figures", {}).items():
+        source = run.dir / relative
         if source.exists():
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / source.name)
-            link = (target / source.name).relative_to(readme_dir).as_posix()
-            lines += [f"![{run['name']} {key.replace('_', ' ')}]({link})", ""]
+            link = publish_figure(source, f"{run.name}-{source.name}", project)
+            lines += [f"![{run.name} {key.replace('_', ' ')}]({link})", ""]
     lines.append("</details>")
     return lines
 
 
-def render(runs: list[dict], command: str, figures_dir: Path, readme_dir: Path) -> str:
+def render(runs: list[Run], command: str | None, project: Path) -> str:
     if not runs:
         return "No evaluated runs yet: run `make smoke`."
-    device = "GPU" if any(r["latency"]["device"] == "cuda" for r in runs) else "CPU"
+    devices = {run.test.get("latency", {}).get("device") for run in runs}
+    intro = f"Reproduce every row with `{command}`, or each with its command. " if command else ""
     lines = [
-        f"Reproduce with `{command}`; generated {time.strftime('%Y-%m-%d %H:%M')} on "
-        f"{platform.machine()} {device} ({platform.system()}), Python "
-        f"{platform.python_version()}, PyTorch {torch.__version__}. Scores on the held-out "
-        "split of each run; OA = overall accuracy, mAcc = mean class accuracy, mIoU = mean "
-        "intersection over union.",
+        f"{intro}Made on {platform.machine()} {'GPU' if 'cuda' in devices else 'CPU'} "
+        f"({platform.system()}), Python {platform.python_version()}, PyTorch "
+        f"{torch.__version__}. Scores on the held-out test split of each run "
+        f"(`python -m {__package__}.evaluate --run runs/NAME`); OA = overall accuracy, "
+        "mAcc = mean class accuracy, mIoU = mean intersection over union. Latency on one CPU "
+        "thread (or the GPU).",
         "",
-        *results_table(runs),
-        *seed_table(runs),
+        results_table(runs),
     ]
-    for run in runs:
-        if SEED_SUFFIX.search(run["name"]) and not run["name"].endswith("-seed0"):
-            continue  # one set of details per seed group is enough
-        lines += run_details(run, figures_dir, readme_dir)
-    lines += [
-        "",
-        "Commands behind each run: "
-        + "; ".join(f"`{r['evaluate_command']}`" for r in runs if "evaluate_command" in r),
-    ]
+    seeds = seed_table(runs)
+    if seeds:
+        lines += ["", "Over seeds (mean ± sample standard deviation):", "", seeds]
+    for _, members in seed_groups(runs):
+        lines += run_details(members[0], project)  # one set of details per experiment
     return "\n".join(lines)
 
 
-def write_between_markers(readme: Path, body: str) -> None:
-    text = readme.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"{readme} lacks the markers {START} and {END}")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{START}\n{body}\n{END}{tail}", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> str:
-    parser = argparse.ArgumentParser(description="Write the latest results into README.md.")
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}.report",
+        description="Write the results of every evaluated run into README.md.",
+    )
     parser.add_argument("--runs", default="runs", help="folder holding the run folders")
     parser.add_argument("--readme", default="README.md")
-    parser.add_argument("--figures", default="docs/results", help="where figures are copied")
-    parser.add_argument("--command", default="make smoke", help="the command to cite")
+    parser.add_argument("--command", help="one command that reproduces every row (to cite)")
     args = parser.parse_args(argv)
     readme = Path(args.readme)
-    runs = load_runs(Path(args.runs))
-    body = render(runs, args.command, Path(args.figures).resolve(), readme.resolve().parent)
-    write_between_markers(readme, body)
+    runs = evaluated_runs(args.runs)
+    body = render(runs, args.command, readme.parent)
+    write_results(readme, body, runs)
     for run in runs:
-        scores = ", ".join(f"{k} {run[k]:.3f}" for k in SCORES if not math.isnan(run[k]))
-        print(f"{run['name']}: {scores}")
+        scores = ", ".join(f"{label} {run.test[key]:.3f}" for key, label in SCORES.items())
+        print(f"{run.name}: {scores}")
     print(f"wrote the results of {len(runs)} run(s) into {readme}")
     return body
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

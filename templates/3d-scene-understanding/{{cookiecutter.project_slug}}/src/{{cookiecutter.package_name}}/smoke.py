@@ -1,6 +1,6 @@
 """``make smoke``: both quick runs end to end (train, evaluate), then the report.
 
-    python -m PACKAGE.smoke [--seeds 0 1 2] [--sequential] [key=value ...]
+    python -m {{ cookiecutter.package_name }}.smoke [--seeds 0 1 2] [--sequential] [key=value ...]
 
 The classification and the segmentation pipelines run side by side, one CPU thread each, when
 the machine has 2 or 3 cores (small models gain little from a second thread, two processes
@@ -18,17 +18,19 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-from .engine.config import load_config
+from .core.config import run_dir_of
+from .core.errors import ProjectError, run_main
+from .engine.config import load_engine_config
 
 PACKAGE = __spec__.parent
 PIPELINES = {"cls": "configs/quick.yaml", "seg": "configs/quick_seg.yaml"}
 
 
 def pipeline_commands(config: str, seed: int | None, threads: str, overrides: list[str]):
-    """The train and evaluate commands of one quick run, and its run folder."""
-    cfg = load_config(config, overrides)
+    """The train and evaluate commands of one quick run (each with the environment it adds),
+    and its run folder."""
+    cfg = load_engine_config(config, overrides)
     name = cfg["run_name"] if seed is None else f"{cfg['run_name']}-seed{seed}"
     extra = [] if seed is None else [f"seed={seed}", f"run_name={name}"]
     train = [
@@ -43,26 +45,26 @@ def pipeline_commands(config: str, seed: int | None, threads: str, overrides: li
         *overrides,
         *extra,
     ]
-    run_dir = Path(cfg["runs_dir"]) / name
-    evaluate = [
-        sys.executable,
-        "-m",
-        f"{PACKAGE}.evaluate",
-        "--run",
-        str(run_dir),
-        "--threads",
-        "1" if threads == "auto" else threads,
-    ]
-    return [train, evaluate], run_dir
+    run_dir = run_dir_of({**cfg, "run_name": name})
+    evaluate = [sys.executable, "-m", f"{PACKAGE}.evaluate", "--run", str(run_dir)]
+    # Side by side, each evaluation keeps to its share of the cores, as its training did.
+    evaluate_env = {} if threads == "auto" else {"OMP_NUM_THREADS": threads}
+    return [(train, {}), (evaluate, evaluate_env)], run_dir
 
 
-def run_prefixed(tag: str, commands: list[list[str]], timings: dict, failures: list) -> None:
-    """Run commands one after the other, printing their output prefixed with ``tag``."""
-    for command in commands:
+def run_prefixed(tag: str, commands: list, timings: dict, failures: list) -> None:
+    """Run (command, extra environment) pairs one after the other, printing their output
+    prefixed with ``tag``."""
+    for command, env in commands:
         stage = f"{tag} {command[2].rsplit('.', 1)[-1]}"
         start = time.perf_counter()
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            env={**os.environ, **env},
         )
         for line in process.stdout:
             print(f"[{tag}] {line}", end="", flush=True)
@@ -72,9 +74,12 @@ def run_prefixed(tag: str, commands: list[list[str]], timings: dict, failures: l
         timings[stage] = time.perf_counter() - start
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    """Run the pipelines and the report; returns the seconds of every stage. A failed stage
+    is a ProjectError naming it (after every pipeline has finished)."""
     parser = argparse.ArgumentParser(
-        description="Quick train + evaluate of both tasks, then report."
+        prog=f"python -m {PACKAGE}.smoke",
+        description="Quick train + evaluate of both tasks, then report.",
     )
     parser.add_argument("--seeds", type=int, nargs="*", help="repeat with these seeds")
     parser.add_argument("--sequential", action="store_true", help="one pipeline at a time")
@@ -105,12 +110,11 @@ def main(argv: list[str] | None = None) -> int:
         if failures:
             break
     if not failures:
-        report = time.perf_counter()
-        command = "make smoke" if not args.seeds else "make seeds"
-        result = subprocess.run([sys.executable, "-m", f"{PACKAGE}.report", "--command", command])
-        timings["report"] = time.perf_counter() - report
-        if result.returncode != 0:
-            failures.append("report")
+        from .report import main as report
+
+        started = time.perf_counter()
+        report(["--command", "make smoke" if not args.seeds else "make seeds"])
+        timings["report"] = time.perf_counter() - started
     total = time.perf_counter() - start
     mode = (
         "side by side, 1 thread each"
@@ -119,10 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("\nsmoke timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
     print(f"smoke total: {total:.1f} s on {cores} core(s), pipelines {mode}")
-    for failure in failures:
-        print(f"FAILED: {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    if failures:
+        raise ProjectError("smoke run failed: " + "; ".join(failures))
+    return timings
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

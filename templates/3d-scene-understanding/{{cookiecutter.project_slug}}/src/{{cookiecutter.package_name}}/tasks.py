@@ -3,23 +3,24 @@
 ``task: classification`` labels each cloud ([B, P, 3] -> [B] labels), ``task: segmentation``
 labels each point of a scene ([B, P, 3] -> [B, P] labels). Both share the data loading, the
 models (each has a classification and a segmentation head) and the metrics, which are all
-computed from one summable confusion matrix, so they are exact under DDP.
+computed from one summable confusion matrix (core/metrics.py), so they are exact under DDP.
 """
 
 from __future__ import annotations
-
-import math
 
 import torch
 import torch.nn.functional as F
 from torch.utils.data import TensorDataset
 
-from .data import class_names, load_split
+from . import data
+from .core.errors import ConfigError, DataError
+from .core.metrics import classification_metrics, confusion_matrix
+from .data.base import IGNORE_INDEX
 from .engine.task import Task
-from .metrics import IGNORE_INDEX, confusion_matrix, metrics_from_confusion
-from .models import build_model
+from .models import MODELS
+from .rotations import KINDS, random_rotations
 
-PRIMARY_METRIC = {"classification": "overall_accuracy", "segmentation": "miou"}
+PRIMARY_METRIC = {"classification": "accuracy", "segmentation": "miou"}
 
 
 class PointCloudTask(Task):
@@ -28,28 +29,36 @@ class PointCloudTask(Task):
     def __init__(self, cfg: dict):
         self.task = cfg.get("task", "classification")
         if self.task not in PRIMARY_METRIC:
-            raise ValueError(f"task must be classification or segmentation, got {self.task!r}")
+            raise ConfigError(f"task must be classification or segmentation, got {self.task!r}")
         self.primary_metric = PRIMARY_METRIC[self.task]
-        self.class_names = class_names(cfg["data"], self.task)
+        self.dataset = data.from_config(cfg["data"])
+        self.class_names = self.dataset.class_names(self.task)
         self.num_classes = len(self.class_names)
         augment = cfg.get("augment") or {}
         self.rotation = augment.get("rotation", "none")  # so3 | z | none
+        if self.rotation not in KINDS:
+            raise ConfigError(f"augment.rotation must be one of {KINDS}, got {self.rotation!r}")
         self.scale = tuple(augment.get("scale", (1.0, 1.0)))  # per-axis range
         self.jitter = float(augment.get("jitter", 0.0))
         self.label_smoothing = float(cfg.get("label_smoothing", 0.0))
 
-    def load(self, cfg: dict, split: str) -> TensorDataset:
-        """One split as tensors (points float32, labels int64)."""
-        points, labels, names = load_split(cfg["data"], self.task, split)
+    def build_dataset(self, cfg: dict, split: str) -> TensorDataset:
+        """One split as tensors (points float32, labels int64), fixed by data.seed.
+
+        Building the training split first checks that the other splits can be read too
+        (``dataset.check``): a corrupt test file must stop training before the first epoch,
+        not evaluation after the last one."""
+        if split == "train":
+            self.dataset.check(self.task, skip=("train",))
+        points, labels, names = self.dataset.split(self.task, split)
         if list(names) != self.class_names:
-            raise ValueError(f"{split} split has classes {names}, expected {self.class_names}")
+            raise DataError(f"{split} split has classes {names}, expected {self.class_names}")
         return TensorDataset(torch.from_numpy(points), torch.from_numpy(labels))
 
-    def build_datasets(self, cfg: dict) -> tuple[TensorDataset, TensorDataset]:
-        return self.load(cfg, "train"), self.load(cfg, "val")
-
     def build_model(self, cfg: dict) -> torch.nn.Module:
-        return build_model(cfg["model"], self.num_classes, self.task)
+        # YAML lists become tuples, like the constructors' defaults.
+        spec = {k: tuple(v) if isinstance(v, list) else v for k, v in cfg["model"].items()}
+        return MODELS.build(spec, num_classes=self.num_classes, task=self.task)
 
     def logits(self, model: torch.nn.Module, points: torch.Tensor) -> torch.Tensor:
         """Class scores as float32 [N, K]: one row per cloud or per point."""
@@ -66,7 +75,8 @@ class PointCloudTask(Task):
             reduction="sum",
         )
         # The mean over labelled points; a batch with none gives 0, not the NaN of reduction="mean".
-        return loss_sum / (labels != IGNORE_INDEX).sum().clamp(min=1)
+        loss = loss_sum / (labels != IGNORE_INDEX).sum().clamp(min=1)
+        return loss + regularisation(model)
 
     def eval_batch(self, model: torch.nn.Module, batch: tuple) -> dict[str, torch.Tensor]:
         points, labels = batch
@@ -81,20 +91,24 @@ class PointCloudTask(Task):
         }
 
     def summarize(self, sums: dict[str, torch.Tensor]) -> dict[str, float]:
-        metrics = metrics_from_confusion(sums["confusion"])
-        return {
-            "overall_accuracy": metrics["overall_accuracy"],
-            "mean_class_accuracy": metrics["mean_class_accuracy"],
-            "miou": metrics["miou"],
-            "loss": float(sums["loss_sum"] / sums["count"].clamp(min=1)),
-        }
+        """accuracy (overall accuracy, OA), mean_class_accuracy (mAcc), miou, macro_f1, the
+        per-class accuracy and IoU, and the loss."""
+        metrics = classification_metrics(sums["confusion"])
+        metrics["loss"] = float(sums["loss_sum"] / sums["count"].clamp(min=1))
+        return metrics
 
     def augment(self, batch: tuple) -> tuple:
         """Random rotation, anisotropic scaling and jitter of whole clouds, on the device."""
         points, labels = batch
         count, device = points.shape[0], points.device
         if self.rotation != "none":
-            points = points @ random_rotation(count, self.rotation, device).transpose(1, 2)
+            turn = random_rotations(
+                count,
+                self.rotation,
+                normal=lambda shape: torch.randn(shape, device=device),
+                uniform=lambda shape: torch.rand(shape, device=device),
+            )
+            points = points @ turn.transpose(1, 2)
         low, high = self.scale
         if (low, high) != (1.0, 1.0):
             points = points * torch.empty(count, 1, 3, device=device).uniform_(low, high)
@@ -103,26 +117,16 @@ class PointCloudTask(Task):
         return points, labels
 
 
-def random_rotation(count: int, kind: str, device: torch.device | str = "cpu") -> torch.Tensor:
-    """Rotation matrices [count, 3, 3]: uniform on SO(3) ("so3") or about the z axis ("z")."""
-    if kind == "z":
-        angle = torch.rand(count, device=device) * 2 * math.pi
-        return z_rotation(angle)
-    if kind != "so3":
-        raise ValueError(f"rotation must be so3, z or none, got {kind!r}")
-    # QR of a Gaussian matrix, signs fixed so the result is uniform and a proper rotation.
-    q, r = torch.linalg.qr(torch.randn(count, 3, 3, device=device))
-    q = q * torch.sign(torch.diagonal(r, dim1=-2, dim2=-1)).unsqueeze(-2)
-    det = torch.linalg.det(q)
-    return torch.cat([q[..., :2], q[..., 2:] * det.view(-1, 1, 1)], dim=-1)
-
-
-def z_rotation(angle: torch.Tensor) -> torch.Tensor:
-    """Rotations [N, 3, 3] about the vertical axis by ``angle`` [N] radians."""
-    cos, sin = angle.cos(), angle.sin()
-    zero, one = torch.zeros_like(angle), torch.ones_like(angle)
-    rows = [[cos, -sin, zero], [sin, cos, zero], [zero, zero, one]]
-    return torch.stack([torch.stack(row, dim=-1) for row in rows], dim=-2)
+def regularisation(model: torch.nn.Module) -> torch.Tensor | float:
+    """The sum of the ``regularisation_loss`` terms the model's modules left after the forward
+    pass just made (PointNet's orthogonality regulariser of its feature transform), 0 if none.
+    Read through ``modules()``, so a DDP or compiled wrapper around the model finds them too."""
+    terms = [
+        term
+        for module in model.modules()
+        if isinstance(term := getattr(module, "regularisation_loss", None), torch.Tensor)
+    ]
+    return sum(terms) if terms else 0.0
 
 
 def build_task(cfg: dict) -> PointCloudTask:

@@ -1,10 +1,10 @@
 """Ablation: train every variant with every seed under one budget; cost beside accuracy.
 
-    python -m PACKAGE.ablate --config configs/quick.yaml --variants cnn,cnn_se,vit --seeds 3
+    python -m {{ cookiecutter.package_name }}.ablate --config configs/quick.yaml --variants cnn,vit --seeds 3
 
 Every (variant, seed) cell is one run of the shared training engine with the same config (same
-data, epochs, optimizer, schedule): only `model.variant` and `seed` change. It writes runs/<name>/:
-    cells/<variant>/seed<k>/   the engine's run folder, plus test_metrics.json
+data, epochs, optimizer, schedule): only `model.name` and `seed` change. It writes runs/<name>/:
+    cells/<variant>/seed<k>/   the engine's run folder, plus test_metrics.json (its evaluate)
     cells.csv                  one row per cell
     ablation.csv, ablation.md  one row per variant: parameters, FLOPs, latency, accuracy
     ablation.png               accuracy against FLOPs and latency, Pareto front marked
@@ -35,15 +35,22 @@ from pathlib import Path
 
 import torch
 
+from .compare import RULE, winner
+from .core.config import RUNTIME_KEYS, diff_configs
+from .core.errors import ProjectError, run_main
+from .core.results import markdown_table, mean_std, write_json
 from .cost import count_flops, count_parameters, measure_latency
 from .engine.cli import run_training
-from .engine.config import diff_configs, load_config
-from .evaluate import evaluate_run
+from .engine.config import load_engine_config
+from .engine.evaluation import evaluate_run
+from .engine.trainer import StopTraining
 from .figures import pareto_front, plot_tradeoffs
 from .tasks import build_task
 
-# Config keys that may differ between the start and the resume of one ablation.
-FREE_KEYS = ("device", "threads", "num_workers", "progress", "log_every", "compile", "ablation")
+# Config keys that may differ between the start and the resume of one ablation: how fast it
+# runs, and the ablation's own plan (which variants and seeds).
+MAY_DIFFER = (*RUNTIME_KEYS, "ablation")
+BASELINE_VARIANT = "cnn"
 CELL_KEYS = ("variant", "seed", "accuracy", "val_accuracy", "best_epoch", "train_seconds")
 SUMMARY_KEYS = (
     "variant",
@@ -61,7 +68,10 @@ SUMMARY_KEYS = (
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Train variants x seeds; cost beside accuracy.")
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}.ablate",
+        description="Train variants x seeds; cost beside accuracy.",
+    )
     add = parser.add_argument
     add("--config", default="configs/quick.yaml")
     add("--variants", help="comma-separated names (default: the config's ablation.variants)")
@@ -79,9 +89,9 @@ def _check_same_ablation(root: Path, cfg: dict) -> None:
     if not manifest.is_file():
         return
     saved = json.loads(manifest.read_text())["config"]
-    changed = [key for key, _, _ in diff_configs(saved, cfg) if not key.startswith(FREE_KEYS)]
+    changed = [key for key, _, _ in diff_configs(saved, cfg) if key.split(".")[0] not in MAY_DIFFER]
     if changed:
-        raise SystemExit(
+        raise ProjectError(
             f"{root} holds an ablation trained with other settings ({', '.join(changed)}); "
             "use --name for a new ablation, or --restart to replace it"
         )
@@ -98,8 +108,10 @@ def run_cell(cfg_path: str, overrides: list[str], cell: Path, launcher: str) -> 
                 run_training(build_task, argv)
             else:
                 prefix = [sys.executable] if launcher == "python" else shlex.split(launcher)
-                subprocess.run([*prefix, "-m", f"{__package__}.train", *argv], check=True)
-        evaluate_run(cell, "test")
+                command = [*prefix, "-m", f"{__package__}.train", *argv]
+                if subprocess.run(command).returncode != 0:
+                    raise ProjectError(f"training {cell} failed: {shlex.join(command)}")
+        evaluate_run(build_task, cell, "test")
     val = json.loads((cell / "metrics.json").read_text())
     test = json.loads((cell / "test_metrics.json").read_text())
     return {
@@ -112,10 +124,10 @@ def run_cell(cfg_path: str, overrides: list[str], cell: Path, launcher: str) -> 
 
 def measure_costs(cfg: dict, variant: str, repeats: int) -> dict:
     """Parameters, FLOPs and batch-1 latency (one CPU thread; GPU when there is one)."""
-    cfg = {**cfg, "model": {**cfg.get("model", {}), "variant": variant}}
+    cfg = {**cfg, "model": {**cfg["model"], "name": variant}}
     task = build_task(cfg)
     model = task.build_model(cfg).eval()
-    shape = (1, task.info.in_channels, *task.info.image_size)
+    shape = (1, task.dataset.in_channels, *task.dataset.image_size)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # comparable across machines and with other jobs running
     try:
@@ -139,11 +151,14 @@ def summarize(cells: list[dict], costs: dict[str, dict]) -> list[dict]:
     rows = []
     for variant, cost in costs.items():
         accuracies = [c["accuracy"] for c in cells if c["variant"] == variant]
+        by_seed = {c["seed"]: c["accuracy"] for c in cells if c["variant"] == variant}
         seconds = [c["train_seconds"] for c in cells if c["variant"] == variant]
         rows.append(
             {
                 "variant": variant,
                 **cost,
+                "accuracies": accuracies,
+                "seed_accuracies": by_seed,
                 "accuracy_mean": statistics.fmean(accuracies),
                 "accuracy_std": statistics.stdev(accuracies) if len(accuracies) > 1 else 0.0,
                 "seeds": len(accuracies),
@@ -169,16 +184,24 @@ def _si(value: float) -> str:
     return f"{value:.0f}"
 
 
-def markdown_table(rows: list[dict], cfg: dict) -> str:
-    """The ablation as a Markdown table with the conventions under it."""
+def baseline_index(rows: list[dict]) -> int:
+    """The row every variant is read against: `cnn` (the plain CNN each one-change variant
+    modifies) when it was ablated, else the first variant of the ablation."""
+    names = [row["variant"] for row in rows]
+    return names.index(BASELINE_VARIANT) if BASELINE_VARIANT in names else 0
+
+
+def ablation_table(rows: list[dict], cfg: dict, command: str) -> str:
+    """The ablation as a Markdown table, the command that reproduces it, and its conventions;
+    the best accuracy is bolded only where the seeds support it (compare.winner)."""
     has_gpu = any(row["gpu_latency_ms"] is not None for row in rows)
-    best = max(row["accuracy_mean"] for row in rows)
+    verdict = winner({row["variant"]: row["seed_accuracies"] for row in rows})
     header = ["variant", "params", "FLOPs", "CPU ms"] + (["GPU ms"] if has_gpu else [])
     header += ["test accuracy", "train s", "Pareto"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    body = []
     for row in rows:
-        accuracy = f"{row['accuracy_mean']:.4f} ± {row['accuracy_std']:.4f}"
-        if row["accuracy_mean"] == best:
+        accuracy = mean_std(row["accuracies"], digits=4)
+        if row["variant"] == verdict.winner:
             accuracy = f"**{accuracy}**"
         fronts = [
             name
@@ -194,21 +217,23 @@ def markdown_table(rows: list[dict], cfg: dict) -> str:
         if has_gpu:
             cells.append(f"{row['gpu_latency_ms']:.3f}")
         cells += [accuracy, f"{row['train_seconds_mean']:.1f}", ", ".join(fronts) or "-"]
-        lines.append("| " + " | ".join(cells) + " |")
+        body.append(cells)
     seeds = max(row["seeds"] for row in rows)
-    optimizer = cfg.get("optimizer", {})
-    lines += [
-        "",
-        f"Data: {cfg.get('data', {}).get('name', 'digits')}; every variant trained "
-        f"{_plural(cfg['epochs'], 'epoch')}, batch {cfg['batch_size']}, {optimizer.get('name')} "
-        f"lr {optimizer.get('lr')}, {_plural(seeds, 'seed')}. Test accuracy of the "
+    optimizer = cfg["optimizer"]
+    notes = (
+        f"Data: {cfg['data']['name']}; every variant trained "
+        f"{_plural(cfg['epochs'], 'epoch')}, batch {cfg['batch_size']}, {optimizer['name']} "
+        f"lr {optimizer['lr']}, {_plural(seeds, 'seed')}. Test accuracy of the "
         "best-validation checkpoint, mean ± sample std over seeds. FLOPs: one forward pass at "
         "batch 1, counted by torch.utils.flop_counter (2 FLOPs per multiply-add). Latency: "
         "batch 1, median of repeated runs, CPU on one thread. Train s: seconds per run, mean "
         "over seeds (training plus per-epoch validation). Pareto: on the accuracy-vs-FLOPs / "
-        "accuracy-vs-CPU-latency front.",
-    ]
-    return "\n".join(lines) + "\n"
+        "accuracy-vs-CPU-latency front. (baseline): the variant the others change."
+    )
+    table = markdown_table(
+        header, body, align="lrrr" + "r" * has_gpu + "rrl", baseline=baseline_index(rows)
+    )
+    return f"Reproduce: `{command}`\n\n{table}\n\n{RULE} {verdict.sentence()}\n\n{notes}\n"
 
 
 def _write_csv(path: Path, rows: list[dict], keys: tuple[str, ...]) -> None:
@@ -221,7 +246,7 @@ def _write_csv(path: Path, rows: list[dict], keys: tuple[str, ...]) -> None:
 def main(argv=None) -> list[dict]:
     args = parse_args(argv)
     started = time.perf_counter()
-    cfg = load_config(args.config, args.overrides)
+    cfg = load_engine_config(args.config, args.overrides)
     plan = cfg.get("ablation") or {}
     variants = args.variants.split(",") if args.variants else list(plan.get("variants", ["cnn"]))
     num_seeds = args.seeds or int(plan.get("seeds", 3))
@@ -236,7 +261,7 @@ def main(argv=None) -> list[dict]:
     command += ["--variants", ",".join(variants), "--seeds", str(num_seeds), "--name", name]
     command += args.overrides
     manifest = {"config": cfg, "command": shlex.join(command), "variants": variants, "seeds": seeds}
-    (root / "ablation.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_json(manifest, root / "ablation.json")
 
     cells = []
     for variant in variants:
@@ -244,7 +269,7 @@ def main(argv=None) -> list[dict]:
             cell = root / "cells" / variant / f"seed{seed}"
             overrides = [
                 *args.overrides,
-                f"model.variant={variant}",
+                f"model.name={variant}",
                 f"seed={seed}",
                 f"run_name=seed{seed}",
                 f"runs_dir={cell.parent}",
@@ -252,7 +277,7 @@ def main(argv=None) -> list[dict]:
             print(f"[ablate] {variant} seed {seed} -> {cell}", flush=True)
             try:
                 row = run_cell(args.config, overrides, cell, args.launcher)
-            except (KeyboardInterrupt, SystemExit):
+            except (KeyboardInterrupt, StopTraining):
                 print(f"[ablate] interrupted in {cell}; run the same command to continue")
                 raise
             cells.append({"variant": variant, "seed": seed, **row})
@@ -262,7 +287,7 @@ def main(argv=None) -> list[dict]:
     costs = {variant: measure_costs(cfg, variant, repeats) for variant in variants}
     rows = summarize(cells, costs)
     _write_csv(root / "ablation.csv", rows, SUMMARY_KEYS)
-    table = markdown_table(rows, cfg)
+    table = ablation_table(rows, cfg, manifest["command"])
     (root / "ablation.md").write_text(table)
     plot_tradeoffs(rows, root / "ablation.png")
     print("\n" + table)
@@ -274,4 +299,4 @@ def main(argv=None) -> list[dict]:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -1,8 +1,8 @@
 """The image-classification task the shared training engine runs (see engine/task.py).
 
 Config sections read here (the engine reads the rest):
-    data:  {name: digits | shapes | cifar10, ...options of that dataset's loader}
-    model: {variant: NAME or path/to/variant.yaml, variants_dir: configs/variants}
+    data:  {name: digits | shapes | cifar10, root, seed, <name>: {options of that dataset}}
+    model: {name: a registered model (configs/variants/NAME.yaml), ...its options}
     task:  {label_smoothing: 0.0, augment: {pad: 0, flip: false}}
 """
 
@@ -12,50 +12,39 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import TensorDataset
 
+from . import data
 from .augment import random_crop_flip
-from .data import Splits, data_info, load_splits
+from .core.metrics import classification_metrics, confusion_matrix
 from .engine.task import Task
-from .metrics import confusion_matrix, metrics_from_confusion
-from .model import create_model
+from .models import MODELS
 
 
 class ImageClassification(Task):
-    """Cross-entropy classification of images by a model built from a variant file."""
+    """Cross-entropy classification of images by a registered model."""
 
     primary_metric = "accuracy"
 
     def __init__(self, cfg: dict):
-        self.data_cfg = dict(cfg.get("data") or {"name": "digits"})
-        self.info = data_info(self.data_cfg)
+        self.dataset = data.from_config(cfg["data"])
         task_cfg = cfg.get("task") or {}
         self.label_smoothing = float(task_cfg.get("label_smoothing", 0.0))
         augment = task_cfg.get("augment") or {}
         self.pad = int(augment.get("pad", 0))
         self.flip = bool(augment.get("flip", False))
-        self._splits: Splits | None = None
 
-    def splits(self) -> Splits:
-        """Train / val / test, loaded once."""
-        if self._splits is None:
-            self._splits = load_splits(self.data_cfg)
-        return self._splits
+    @property
+    def num_classes(self) -> int:
+        return self.dataset.num_classes
 
-    def build_datasets(self, cfg: dict) -> tuple[TensorDataset, TensorDataset]:
-        splits = self.splits()
-        return splits.train, splits.val
-
-    def build_test_dataset(self, cfg: dict) -> TensorDataset:
-        """The held-out test split, used only for final numbers (never to pick checkpoints)."""
-        return self.splits().test
+    def build_dataset(self, cfg: dict, split: str) -> TensorDataset:
+        return self.dataset.splits()[split]
 
     def build_model(self, cfg: dict) -> torch.nn.Module:
-        model_cfg = cfg.get("model") or {}
-        return create_model(
-            str(model_cfg.get("variant", "cnn")),
-            in_channels=self.info.in_channels,
-            image_size=self.info.image_size,
-            num_classes=self.info.num_classes,
-            variants_dir=model_cfg.get("variants_dir"),
+        return MODELS.build(
+            cfg["model"],
+            in_channels=self.dataset.in_channels,
+            image_size=tuple(self.dataset.image_size),
+            num_classes=self.num_classes,
         )
 
     def compute_loss(self, model: torch.nn.Module, batch: tuple) -> torch.Tensor:
@@ -66,12 +55,12 @@ class ImageClassification(Task):
         images, labels = batch
         logits = model(images).float()
         return {
-            "confusion": confusion_matrix(labels, logits.argmax(1), self.info.num_classes),
+            "confusion": confusion_matrix(logits.argmax(1), labels, self.num_classes),
             "loss_sum": F.cross_entropy(logits, labels, reduction="sum"),
         }
 
     def summarize(self, sums: dict[str, torch.Tensor]) -> dict[str, float]:
-        metrics = metrics_from_confusion(sums["confusion"])
+        metrics = classification_metrics(sums["confusion"])
         metrics["loss"] = (sums["loss_sum"] / sums["confusion"].sum().clamp(min=1)).item()
         return metrics
 
@@ -83,5 +72,5 @@ class ImageClassification(Task):
 
 
 def build_task(cfg: dict) -> ImageClassification:
-    """Entry point the engine calls (python -m PACKAGE.train)."""
+    """The engine's entry point: the task a config describes."""
     return ImageClassification(cfg)

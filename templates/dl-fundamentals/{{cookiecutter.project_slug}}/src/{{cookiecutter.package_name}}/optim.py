@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from . import exercises
+from .core.errors import ConfigError
 from .nn import Module, Parameter
 
 
@@ -128,11 +129,19 @@ class Adam(AdamW):
 
 
 def cosine_lr(
-    step: int, base_lr: float, total_steps: int, warmup_steps: int = 0, min_lr: float = 0.0
+    step: int,
+    base_lr: float,
+    total_steps: int,
+    warmup_steps: int = 0,
+    min_lr: float = 0.0,
+    decay: bool = True,
 ) -> float:
-    """Learning rate after `step` steps: linear warm-up, then a half cosine to min_lr."""
+    """Learning rate after `step` steps: linear warm-up, then a half cosine to min_lr (or, with
+    decay=False, the base rate from then on)."""
     if step < warmup_steps:
         return base_lr * (step + 1) / warmup_steps
+    if not decay:
+        return base_lr
     span = max(1, total_steps - warmup_steps)
     progress = min(1.0, (step - warmup_steps) / span)
     return min_lr + (base_lr - min_lr) * 0.5 * (1.0 + math.cos(math.pi * progress))
@@ -140,20 +149,28 @@ def cosine_lr(
 
 class CosineSchedule:
     """Linear warm-up for `warmup_steps`, then cosine decay from each group's base lr to
-    min_lr at `total_steps`. Call step() once per optimizer step, after it."""
+    min_lr at `total_steps` (decay=False: constant after the warm-up). Call step() once per
+    optimizer step, after it."""
 
     def __init__(
-        self, optimizer: Optimizer, total_steps: int, warmup_steps: int = 0, min_lr: float = 0.0
+        self,
+        optimizer: Optimizer,
+        total_steps: int,
+        warmup_steps: int = 0,
+        min_lr: float = 0.0,
+        decay: bool = True,
     ):
         self.optimizer, self.total_steps = optimizer, total_steps
-        self.warmup_steps, self.min_lr = warmup_steps, min_lr
+        self.warmup_steps, self.min_lr, self.decay = warmup_steps, min_lr, decay
         self.base_lrs = [group["lr"] for group in optimizer.param_groups]
         self.step_count = 0
         self._apply()
 
     def lr_at(self, step: int, base_lr: float) -> float:
         """The learning rate after `step` optimizer steps."""
-        return cosine_lr(step, base_lr, self.total_steps, self.warmup_steps, self.min_lr)
+        return cosine_lr(
+            step, base_lr, self.total_steps, self.warmup_steps, self.min_lr, self.decay
+        )
 
     def step(self) -> None:
         self.step_count += 1
@@ -177,15 +194,33 @@ def decay_groups(model: Module, weight_decay: float) -> list[dict]:
 
 
 def build_optimizer(cfg: dict, model: Module) -> Optimizer:
-    """The optimizer named by cfg["optimizer"] (sgd, adam or adamw)."""
-    groups = decay_groups(model, cfg["weight_decay"])
-    name = cfg["optimizer"]
+    """The optimizer of the config's ``optimizer:`` section: name (sgd, adam or adamw), lr,
+    weight_decay, momentum and nesterov (sgd)."""
+    settings = cfg["optimizer"]
+    groups = decay_groups(model, settings["weight_decay"])
+    name, lr = settings["name"], settings["lr"]
     if name == "sgd":
-        return SGD(
-            groups, lr=cfg["lr"], momentum=cfg["momentum"], nesterov=cfg.get("nesterov", False)
-        )
+        nesterov = settings.get("nesterov", False)
+        return SGD(groups, lr=lr, momentum=settings["momentum"], nesterov=nesterov)
     if name == "adam":
-        return Adam(groups, lr=cfg["lr"])
+        return Adam(groups, lr=lr)
     if name == "adamw":
-        return AdamW(groups, lr=cfg["lr"])
-    raise ValueError(f"unknown optimizer {name!r}: choose sgd, adam or adamw")
+        return AdamW(groups, lr=lr)
+    raise ConfigError(f"optimizer.name must be sgd, adam or adamw, not {name!r}")
+
+
+def schedule_plan(cfg: dict, steps_per_epoch: int) -> tuple[int, int, bool]:
+    """(total steps, warm-up steps, decay) of the config's ``scheduler:`` section: name cosine
+    (warm-up, then cosine decay to 0) or constant (warm-up, then the base rate)."""
+    settings = cfg["scheduler"]
+    name = str(settings.get("name", "cosine")).lower()
+    if name not in ("cosine", "constant", "none"):
+        raise ConfigError(f"scheduler.name must be cosine or constant, not {name!r}")
+    warmup = int(float(settings.get("warmup_epochs", 0)) * steps_per_epoch)
+    return int(cfg["epochs"]) * steps_per_epoch, warmup, name == "cosine"
+
+
+def build_schedule(cfg: dict, optimizer: Optimizer, steps_per_epoch: int) -> CosineSchedule:
+    """The NumPy engine's learning-rate schedule for the config (see schedule_plan)."""
+    total, warmup, decay = schedule_plan(cfg, steps_per_epoch)
+    return CosineSchedule(optimizer, total, warmup, decay=decay)

@@ -1,6 +1,6 @@
 """Profile the NumPy engine: where does one training epoch spend its time?
 
-    python -m PACKAGE.profiling --config configs/cnn.yaml [key=value ...]
+    python -m {{ cookiecutter.package_name }}.profiling --config configs/cnn.yaml [key=value ...]
 
 Prints the functions with the most time of their own (cProfile `tottime`),
 and times the loop and vectorised im2col side by side: the starting point of
@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 from . import data as digits
 from . import exercises
 from .autograd.windows import im2col_loops
+from .core.errors import run_main
 from .models import build_model
 from .train import load_config, train_numpy
 
@@ -39,14 +40,16 @@ def time_im2col(repeats: int = 3) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}.profiling", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--config", default="configs/cnn.yaml")
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("overrides", nargs="*")
     args = parser.parse_args(argv)
     cfg = load_config(args.config, [*args.overrides, "epochs=1", "progress=false"])
     with threadpool_limits(limits=cfg["threads"], user_api="blas"):
-        data = digits.load(cfg["test_fraction"], cfg["split_seed"], cfg["train_limit"])
+        data = digits.from_config(cfg)
         orders = digits.epoch_orders(len(data.y_train), 1, cfg["seed"])
         profiler = cProfile.Profile()
         profiler.enable()
@@ -58,4 +61,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

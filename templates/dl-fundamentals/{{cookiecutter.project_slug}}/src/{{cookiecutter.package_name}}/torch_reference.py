@@ -1,8 +1,9 @@
 """The same models written in PyTorch: the yardstick for accuracy, speed and gradients.
 
-Layer names match models.py, so `copy_weights` starts both engines from the
-same weights. PyTorch is optional at runtime: train.py skips this part when it
-is missing. The NumPy engine never imports this file.
+Layer names match the models in models/, so `copy_weights` starts both engines
+from the same weights. Each twin is registered under its NumPy model's name and
+takes the same options. PyTorch is optional at runtime: train.py and evaluate.py
+skip this part when it is missing. The NumPy engine never imports this file.
 """
 
 from __future__ import annotations
@@ -11,11 +12,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from .core.errors import ConfigError
+from .core.registry import Registry
 from .models import IMAGE_SIZE, NUM_CLASSES
 
+TWINS = Registry("PyTorch twin")  # model name -> its PyTorch twin; all defined in this file
 
+
+@TWINS.register("mlp")
 class TorchMLP(nn.Module):
-    def __init__(self, hidden: list[int], dropout: float):
+    def __init__(self, hidden: tuple[int, ...] = (128, 64), dropout: float = 0.1):
         super().__init__()
         layers, width = [], IMAGE_SIZE * IMAGE_SIZE
         for size in hidden:
@@ -28,8 +34,9 @@ class TorchMLP(nn.Module):
         return self.net(x.reshape(len(x), -1))
 
 
+@TWINS.register("cnn")
 class TorchCNN(nn.Module):
-    def __init__(self, channels: list[int], dropout: float):
+    def __init__(self, channels: tuple[int, ...] = (16, 32), dropout: float = 0.1):
         super().__init__()
         layers, in_channels, size = [], 1, IMAGE_SIZE
         for out_channels in channels:
@@ -80,8 +87,9 @@ class TorchTransformerBlock(nn.Module):
         return x + self.mlp(self.norm2(x))
 
 
+@TWINS.register("attention")
 class TorchAttentionClassifier(nn.Module):
-    def __init__(self, dim: int, heads: int, depth: int):
+    def __init__(self, dim: int = 32, heads: int = 4, depth: int = 1):
         super().__init__()
         self.embed = nn.Linear(IMAGE_SIZE, dim)
         self.position = nn.Parameter(torch.zeros(IMAGE_SIZE, dim))
@@ -94,16 +102,14 @@ class TorchAttentionClassifier(nn.Module):
         return self.head(self.norm(self.blocks(tokens)).mean(dim=1))
 
 
+def has_twin(cfg: dict) -> bool:
+    """True when the config's model has a PyTorch twin here."""
+    return cfg["model"]["name"] in TWINS
+
+
 def build_torch_model(cfg: dict) -> nn.Module:
     """The PyTorch twin of models.build_model(cfg) (weights: see copy_weights)."""
-    kind = cfg["model"]
-    if kind == "mlp":
-        return TorchMLP(cfg["hidden"], cfg["dropout"])
-    if kind == "cnn":
-        return TorchCNN(cfg["channels"], cfg["dropout"])
-    if kind == "attention":
-        return TorchAttentionClassifier(cfg["dim"], cfg["heads"], cfg["depth"])
-    raise ValueError(f"unknown model {kind!r}")
+    return TWINS.build(cfg["model"])
 
 
 def copy_weights(torch_model: nn.Module, state: dict[str, np.ndarray]) -> None:
@@ -118,20 +124,22 @@ def copy_weights(torch_model: nn.Module, state: dict[str, np.ndarray]) -> None:
 
 def torch_optimizer(cfg: dict, model: nn.Module) -> torch.optim.Optimizer:
     """torch.optim's version of optim.build_optimizer(cfg, ...) (same groups, same rules)."""
+    settings = cfg["optimizer"]
     decay = [p for p in model.parameters() if p.ndim >= 2]
     no_decay = [p for p in model.parameters() if p.ndim < 2]
     groups = [
-        {"params": decay, "weight_decay": cfg["weight_decay"]},
+        {"params": decay, "weight_decay": settings["weight_decay"]},
         {"params": no_decay, "weight_decay": 0.0},
     ]
-    name = cfg["optimizer"]
+    name, lr = settings["name"], settings["lr"]
     if name == "sgd":
-        return torch.optim.SGD(
-            groups, lr=cfg["lr"], momentum=cfg["momentum"], nesterov=cfg.get("nesterov", False)
-        )
+        nesterov = settings.get("nesterov", False)
+        return torch.optim.SGD(groups, lr=lr, momentum=settings["momentum"], nesterov=nesterov)
     if name == "adam":
-        return torch.optim.Adam(groups, lr=cfg["lr"])
-    return torch.optim.AdamW(groups, lr=cfg["lr"])
+        return torch.optim.Adam(groups, lr=lr)
+    if name == "adamw":
+        return torch.optim.AdamW(groups, lr=lr)
+    raise ConfigError(f"optimizer.name must be sgd, adam or adamw, not {name!r}")
 
 
 def pick_device(name: str) -> torch.device:
@@ -143,9 +151,10 @@ def pick_device(name: str) -> torch.device:
 
 def train_torch(cfg: dict, data, orders: list[np.ndarray], init_state: dict, progress) -> dict:
     """Train the twin from the NumPy model's initial weights on the same batches, with the
-    same optimizer and schedule. Returns the fitted model, history and timings."""
+    same optimizer and schedule. Returns the fitted model, history, validation logits and
+    timings."""
     from .data import batches
-    from .optim import cosine_lr
+    from .optim import cosine_lr, schedule_plan
 
     torch.manual_seed(cfg["seed"])  # dropout masks
     torch.set_num_threads(cfg["threads"])
@@ -155,22 +164,20 @@ def train_torch(cfg: dict, data, orders: list[np.ndarray], init_state: dict, pro
     model.to(device)
     optimizer = torch_optimizer(cfg, model)
     steps_per_epoch = len(batches(orders[0], cfg["batch_size"]))
-    total_steps, warmup_steps = (
-        cfg["epochs"] * steps_per_epoch,
-        cfg["warmup_epochs"] * steps_per_epoch,
-    )
+    total_steps, warmup_steps, decay = schedule_plan(cfg, steps_per_epoch)
+    base_lr = cfg["optimizer"]["lr"]
     x_train = torch.from_numpy(data.x_train).to(device)
     y_train = torch.from_numpy(data.y_train).to(device)
-    x_test = torch.from_numpy(data.x_test).to(device)
-    history = {"epoch": [], "train_loss": [], "test_accuracy": []}
+    x_val = torch.from_numpy(data.x_val).to(device)
+    history = {"epoch": [], "train_loss": [], "val_accuracy": []}
     step, train_seconds = 0, 0.0
-    for epoch in progress(range(cfg["epochs"]), desc=f"torch {cfg['model']}"):
+    for epoch in progress(range(cfg["epochs"]), desc=f"torch {cfg['model']['name']}"):
         start = _now(device)
         model.train()
         losses = []
         for index in batches(orders[epoch], cfg["batch_size"]):
             for group in optimizer.param_groups:
-                group["lr"] = cosine_lr(step, cfg["lr"], total_steps, warmup_steps)
+                group["lr"] = cosine_lr(step, base_lr, total_steps, warmup_steps, decay=decay)
             index = torch.from_numpy(index).to(device)
             loss = nn.functional.cross_entropy(model(x_train[index]), y_train[index])
             optimizer.zero_grad(set_to_none=True)
@@ -179,18 +186,30 @@ def train_torch(cfg: dict, data, orders: list[np.ndarray], init_state: dict, pro
             losses.append(loss.detach())
             step += 1
         train_seconds += _now(device) - start
-        logits = predict(model, x_test)
+        logits = predict(model, x_val)
         history["epoch"].append(epoch + 1)
         history["train_loss"].append(float(torch.stack(losses).mean()))
-        history["test_accuracy"].append(float((logits.argmax(1) == data.y_test).mean()))
+        history["val_accuracy"].append(float((logits.argmax(1) == data.y_val).mean()))
     return {
         "model": model,
         "history": history,
         "train_seconds": train_seconds,
-        "logits": predict(model, x_test),
+        "logits": predict(model, x_val),
         "device": str(device),
-        "inference_ms_per_sample": _inference_ms(model, x_test, device),
+        "inference_ms_per_sample": _inference_ms(model, x_val, device),
     }
+
+
+def state_arrays(model: nn.Module) -> dict[str, np.ndarray]:
+    """The twin's weights as NumPy arrays, named like the NumPy model's (for model npz files)."""
+    return {name: value.detach().cpu().numpy() for name, value in model.state_dict().items()}
+
+
+def load_twin(cfg: dict, state: dict[str, np.ndarray], device: str = "auto") -> nn.Module:
+    """The trained twin of a run, from the arrays state_arrays saved."""
+    model = build_torch_model(cfg)
+    copy_weights(model, state)
+    return model.to(pick_device(device)).eval()
 
 
 def predict(model: nn.Module, x: torch.Tensor) -> np.ndarray:

@@ -7,7 +7,8 @@ index of "airplane" is 0. Splits: the official train/test folders; "val" is ever
 training mesh of each class (and "train" the rest), so the test split never picks a checkpoint.
 
 Real-data quirk handled: some ModelNet40 files glue the header to the counts on
-the first line (``OFF490 518 0`` instead of ``OFF`` then ``490 518 0``).
+the first line (``OFF490 518 0`` instead of ``OFF`` then ``490 518 0``). Every vertex and face
+line is checked (column count, numbers, finite values): a problem names the file and line.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.errors import ConfigError
+from . import DATASETS
+from .base import ReaderDataset
 from .mesh_sampling import sample_surface
 from .readers_common import (
     DatasetFileError,
+    MissingDataError,
     cached_arrays,
     check_split,
     holdout,
@@ -35,62 +40,116 @@ SPLIT_CODES = {"train": 0, "val": 1, "test": 2}
 def read_off(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """Vertices float64 [V, 3] and triangles int64 [F, 3] of an ASCII OFF mesh.
 
-    Polygons with more than three corners are split into a fan of triangles. Raises
-    ``DatasetFileError`` naming the file when it is malformed or truncated.
+    Polygons with more than three corners are split into a fan of triangles. Every vertex
+    line must hold 3 finite numbers and every face line ``n i1 ... in`` (optionally followed
+    by a colour of 3 or 4 values); anything else raises ``DatasetFileError`` with the file
+    and the 1-based line.
     """
     path = require_file(path)
     text = path.read_bytes().decode("latin-1")
-    lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if not lines or not lines[0].startswith("OFF"):
-        raise DatasetFileError(path, "not an OFF file (first line must start with 'OFF')")
+    # (line number, content) of every line that holds something once comments are removed.
+    lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(text.splitlines(), 1)]
+    lines = [(n, line) for n, line in lines if line]
+    if not lines or not lines[0][1].startswith("OFF"):
+        raise DatasetFileError.at(path, 1, "not an OFF file (first line must start with 'OFF')")
     # "OFF" alone, "OFF 490 518 0" or the glued "OFF490 518 0".
-    counts_text, body = lines[0][3:].split(), lines[1:]
+    counts_line, counts_text, body = lines[0][0], lines[0][1][3:].split(), lines[1:]
     if not counts_text:
         if not body:
-            raise DatasetFileError(path, "OFF header has no vertex/face counts")
-        counts_text, body = body[0].split(), body[1:]
+            raise DatasetFileError.at(path, None, "OFF header has no vertex/face counts")
+        (counts_line, counts), body = body[0], body[1:]
+        counts_text = counts.split()
     try:
         num_vertices, num_faces = int(counts_text[0]), int(counts_text[1])
     except (IndexError, ValueError):
-        raise DatasetFileError(path, f"bad OFF counts line {' '.join(counts_text)!r}") from None
+        problem = f"bad OFF counts {' '.join(counts_text)!r} (expected 'vertices faces edges')"
+        raise DatasetFileError.at(path, counts_line, problem) from None
     if len(body) < num_vertices + num_faces:
-        raise DatasetFileError(
+        raise DatasetFileError.at(
             path,
+            None,
             f"truncated: header promises {num_vertices} vertices and {num_faces} faces, "
             f"file has {len(body)} data lines",
         )
-    try:
-        vertices = np.array(" ".join(body[:num_vertices]).split(), dtype=np.float64)
-        vertices = vertices.reshape(num_vertices, 3)
-    except ValueError:
-        raise DatasetFileError(path, "malformed vertex lines (expected 'x y z')") from None
-    faces = _parse_faces(path, body[num_vertices : num_vertices + num_faces])
-    if faces.size and (faces.min() < 0 or faces.max() >= num_vertices):
-        raise DatasetFileError(path, f"face refers to a vertex outside 0..{num_vertices - 1}")
+    vertices = _parse_vertices(path, body[:num_vertices])
+    faces = _parse_faces(path, body[num_vertices : num_vertices + num_faces], num_vertices)
     return vertices, faces
 
 
-def _parse_faces(path: Path, lines: list[str]) -> np.ndarray:
-    """Faces as triangles; fast path when every face is a triangle ('3 a b c')."""
+def _parse_vertices(path: Path, lines: list[tuple[int, str]]) -> np.ndarray:
+    """Vertex lines 'x y z': float64 [V, 3], each line's columns and values checked."""
+    words = [line.split() for _, line in lines]
+    for (number, _), row in zip(lines, words, strict=True):
+        if len(row) != 3:
+            raise DatasetFileError.at(
+                path, number, f"expected 3 coordinates 'x y z', found {len(row)}"
+            )
     try:
-        table = np.array(" ".join(lines).split(), dtype=np.int64)
-        if table.size == 4 * len(lines):
-            table = table.reshape(len(lines), 4)
-            if np.all(table[:, 0] == 3):
-                return table[:, 1:]
-        triangles = []
-        for line in lines:  # mixed polygons: fan-triangulate (extra colour columns ignored)
-            words = line.split()
-            corners = [int(word) for word in words[1 : 1 + int(words[0])]]
-            if len(corners) < 3:
-                raise ValueError
-            triangles += [
-                (corners[0], corners[k], corners[k + 1]) for k in range(1, len(corners) - 1)
-            ]
-    except (ValueError, IndexError):
-        raise DatasetFileError(path, "malformed face lines (expected 'n i1 ... in')") from None
-    return np.array(triangles, dtype=np.int64).reshape(-1, 3)
+        vertices = np.array([w for row in words for w in row], dtype=np.float64).reshape(-1, 3)
+    except ValueError:
+        for (number, _), row in zip(lines, words, strict=True):
+            bad = [w for w in row if not _is_float(w)]
+            if bad:
+                raise DatasetFileError.at(path, number, f"{bad[0]!r} is not a number") from None
+        raise
+    finite = np.isfinite(vertices).all(axis=1)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        raise DatasetFileError.at(
+            path, lines[row][0], f"non-finite vertex coordinate in {lines[row][1]!r}"
+        )
+    return vertices
+
+
+def _parse_faces(path: Path, lines: list[tuple[int, str]], num_vertices: int) -> np.ndarray:
+    """Face lines 'n i1 ... in [colour]' as triangles (fans); every line checked."""
+    words = [line.split() for _, line in lines]
+    if all(len(row) == 4 and row[0] == "3" for row in words):  # fast path: all triangles
+        try:
+            table = np.array([w for row in words for w in row[1:]], dtype=np.int64)
+            triangles, triangle_lines = table.reshape(-1, 3), [n for n, _ in lines]
+        except ValueError:
+            triangles = None
+    else:
+        triangles = None
+    if triangles is None:
+        rows, triangle_lines = [], []
+        for (number, _), row in zip(lines, words, strict=True):
+            try:
+                corners = int(row[0])
+                indices = [int(word) for word in row[1 : 1 + corners]]
+            except ValueError:
+                raise DatasetFileError.at(
+                    path, number, f"not a face line 'n i1 ... in': {' '.join(row)!r}"
+                ) from None
+            if corners < 3:
+                raise DatasetFileError.at(
+                    path, number, f"a face needs 3 or more corners, not {corners}"
+                )
+            listed = len(row) - 1
+            if listed not in (corners, corners + 3, corners + 4):  # optional RGB(A) colour
+                raise DatasetFileError.at(
+                    path, number, f"face line declares {corners} corners but lists {listed} values"
+                )
+            for k in range(1, corners - 1):
+                rows.append((indices[0], indices[k], indices[k + 1]))
+                triangle_lines.append(number)
+        triangles = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    outside = (triangles < 0) | (triangles >= num_vertices)
+    if outside.any():
+        line = triangle_lines[int(np.flatnonzero(outside.any(axis=1))[0])]
+        raise DatasetFileError.at(
+            path, line, f"face refers to a vertex outside 0..{num_vertices - 1}"
+        )
+    return triangles
+
+
+def _is_float(word: str) -> bool:
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
 
 
 def mesh_to_points(path: str | Path, num_points: int, rng: np.random.Generator) -> np.ndarray:
@@ -99,7 +158,7 @@ def mesh_to_points(path: str | Path, num_points: int, rng: np.random.Generator) 
     try:
         points = sample_surface(vertices, faces, num_points, rng)
     except ValueError as error:
-        raise DatasetFileError(path, str(error)) from None
+        raise DatasetFileError.at(path, None, str(error)) from None
     return normalise_to_unit_sphere(points, vertices[np.unique(faces)])
 
 
@@ -114,8 +173,8 @@ def class_names(root: str | Path, task: str = "classification") -> list[str]:
         and ((entry / "train").is_dir() or (entry / "test").is_dir())
     )
     if not classes:
-        raise FileNotFoundError(
-            f"{root}: no class folders of the form <class>/train/*.off (see docs/DATASETS.md)"
+        raise MissingDataError.at(
+            root, None, "no class folders of the form <class>/train/*.off (see docs/DATASETS.md)"
         )
     return classes
 
@@ -141,7 +200,7 @@ def load(
     With ``cache`` the sampled split is kept in ``<root>/.npcache/`` (see ``cached_arrays``).
     """
     if task != "classification":
-        raise ValueError(f"ModelNet40 only supports task 'classification', got {task!r}")
+        raise ConfigError(f"ModelNet40 only supports task 'classification', got {task!r}")
     check_split(split)
     root = require_dir(root, "ModelNet40 root")
     files, classes = list_files(root, split)
@@ -157,3 +216,13 @@ def load(
     key = f"modelnet40 {split} {num_points} {seed} {classes}"
     points, labels = cached_arrays(root, key, [path for path, _ in files], sample_all, cache)
     return points, labels, classes
+
+
+@DATASETS.register("modelnet40")
+class ModelNet40(ReaderDataset):
+    """ModelNet40 meshes (classification): ``<root>/<class>/{train,test}/*.off``.
+
+    Options (``data.modelnet40``): the keywords of ``load`` above."""
+
+    read = staticmethod(load)
+    names = staticmethod(class_names)

@@ -53,13 +53,13 @@ class _Element:
 def _parse_header(path: Path, raw: bytes) -> tuple[str, list[_Element], int]:
     """Format, elements and the byte offset where the body starts."""
     if not raw.startswith(b"ply"):
-        raise DatasetFileError(path, "not a PLY file (no 'ply' magic line)")
+        raise DatasetFileError.at(path, None, "not a PLY file (no 'ply' magic line)")
     end = raw.find(b"end_header")
     if end < 0:
-        raise DatasetFileError(path, "PLY header has no 'end_header' line")
+        raise DatasetFileError.at(path, None, "PLY header has no 'end_header' line")
     body_start = raw.find(b"\n", end) + 1
     if body_start == 0:
-        raise DatasetFileError(path, "PLY file ends right after its header")
+        raise DatasetFileError.at(path, None, "PLY file ends right after its header")
     fmt, elements = None, []
     for line in raw[:end].decode("ascii", errors="replace").splitlines()[1:]:
         words = line.split()
@@ -69,7 +69,7 @@ def _parse_header(path: Path, raw: bytes) -> tuple[str, list[_Element], int]:
             if words[0] == "format":
                 fmt = words[1]
                 if fmt not in FORMATS:
-                    raise DatasetFileError(path, f"unsupported PLY format {fmt!r}")
+                    raise DatasetFileError.at(path, None, f"unsupported PLY format {fmt!r}")
             elif words[0] == "element":
                 elements.append(_Element(words[1], int(words[2])))
             elif words[0] == "property" and words[1] == "list":
@@ -78,13 +78,13 @@ def _parse_header(path: Path, raw: bytes) -> tuple[str, list[_Element], int]:
             elif words[0] == "property":
                 elements[-1].properties.append(_Property(words[2], PLY_TYPES[words[1]]))
             else:
-                raise DatasetFileError(path, f"unexpected PLY header line {line!r}")
+                raise DatasetFileError.at(path, None, f"unexpected PLY header line {line!r}")
         except (IndexError, KeyError, ValueError) as error:
             if isinstance(error, DatasetFileError):
                 raise
-            raise DatasetFileError(path, f"malformed PLY header line {line!r}") from None
+            raise DatasetFileError.at(path, None, f"malformed PLY header line {line!r}") from None
     if fmt is None:
-        raise DatasetFileError(path, "PLY header has no 'format' line")
+        raise DatasetFileError.at(path, None, "PLY header has no 'format' line")
     return fmt, elements, body_start
 
 
@@ -93,8 +93,8 @@ def _read_binary(path: Path, data: bytes, offset: int, element: _Element, order:
     if not any(p.count_type for p in element.properties):
         dtype = np.dtype([(p.name, order + p.type) for p in element.properties])
         if offset + element.count * dtype.itemsize > len(data):
-            raise DatasetFileError(
-                path, f"truncated: element {element.name!r} needs {element.count} rows"
+            raise DatasetFileError.at(
+                path, None, f"truncated: element {element.name!r} needs {element.count} rows"
             )
         rows = np.frombuffer(data, dtype, element.count, offset)
         columns = {p.name: rows[p.name].copy() for p in element.properties}
@@ -113,7 +113,7 @@ def _read_binary_lists(path: Path, data: bytes, offset: int, element: _Element, 
             position += np.dtype(prop.type).itemsize
             continue
         if position + np.dtype(prop.count_type).itemsize > len(data):
-            raise DatasetFileError(path, f"truncated in element {element.name!r}")
+            raise DatasetFileError.at(path, None, f"truncated in element {element.name!r}")
         length = int(np.frombuffer(data, order + prop.count_type, 1, position)[0])
         fields += [(prop.name + "#count", order + prop.count_type)]
         fields += [(prop.name, order + prop.type, (length,))]
@@ -133,7 +133,7 @@ def _read_binary_lists(path: Path, data: bytes, offset: int, element: _Element, 
         for prop in element.properties:
             count_dtype = np.dtype(order + (prop.count_type or prop.type))
             if offset + count_dtype.itemsize > len(data):
-                raise DatasetFileError(path, f"truncated in element {element.name!r}")
+                raise DatasetFileError.at(path, None, f"truncated in element {element.name!r}")
             value = np.frombuffer(data, count_dtype, 1, offset)[0]
             offset += count_dtype.itemsize
             if prop.count_type is None:
@@ -141,10 +141,18 @@ def _read_binary_lists(path: Path, data: bytes, offset: int, element: _Element, 
                 continue
             item_dtype = np.dtype(order + prop.type)
             if offset + int(value) * item_dtype.itemsize > len(data):
-                raise DatasetFileError(path, f"truncated in element {element.name!r}")
+                raise DatasetFileError.at(path, None, f"truncated in element {element.name!r}")
             columns[prop.name].append(np.frombuffer(data, item_dtype, int(value), offset).copy())
             offset += int(value) * item_dtype.itemsize
     return {name: _as_array(values) for name, values in columns.items()}, offset
+
+
+def _numbers(words: list[bytes]) -> bool:
+    try:
+        [float(word) for word in words]
+    except ValueError:
+        return False
+    return True
 
 
 def _as_array(values: list) -> np.ndarray:
@@ -155,21 +163,30 @@ def _as_array(values: list) -> np.ndarray:
     return np.asarray(values)
 
 
-def _read_ascii(path: Path, lines: list[bytes], start: int, element: _Element):
-    """One element of an ascii body, one row per line: (columns, next line index)."""
+def _read_ascii(path: Path, lines: list[tuple[int, bytes]], start: int, element: _Element):
+    """One element of an ascii body, one row per (line number, line): (columns, next index).
+    Every row's column count is checked; a problem names its line."""
     rows = lines[start : start + element.count]
     if len(rows) < element.count:
-        raise DatasetFileError(path, f"truncated: element {element.name!r} needs {element.count}")
+        problem = f"truncated: element {element.name!r} needs {element.count} rows"
+        raise DatasetFileError.at(path, None, problem)
     if not any(p.count_type for p in element.properties):
+        width = len(element.properties)
+        words = [row.split() for _, row in rows]
+        for (number, _), row in zip(rows, words, strict=True):
+            if len(row) != width:
+                problem = f"expected {width} values in a {element.name} row, found {len(row)}"
+                raise DatasetFileError.at(path, number, problem)
         try:
-            table = np.array(b" ".join(rows).split(), dtype=np.float64)
-            table = table.reshape(element.count, len(element.properties))
+            table = np.array([w for row in words for w in row], dtype=np.float64)
         except ValueError:
-            raise DatasetFileError(path, f"malformed rows in element {element.name!r}") from None
+            number = next(n for (n, _), row in zip(rows, words, strict=True) if not _numbers(row))
+            raise DatasetFileError.at(path, number, f"malformed {element.name} row") from None
+        table = table.reshape(element.count, width)
         columns = {p.name: table[:, i].astype(p.type) for i, p in enumerate(element.properties)}
         return columns, start + element.count
     columns = {p.name: [] for p in element.properties}
-    for number, row in enumerate(rows, start + 1):
+    for number, row in rows:
         words = row.split()
         try:
             for prop in element.properties:
@@ -180,7 +197,10 @@ def _read_ascii(path: Path, lines: list[bytes], start: int, element: _Element):
                     columns[prop.name].append(np.array(words[:length], dtype=prop.type))
                     del words[:length]
         except (IndexError, ValueError):
-            raise DatasetFileError(path, f"malformed body line {number}") from None
+            raise DatasetFileError.at(path, number, f"malformed {element.name} row") from None
+        if words:
+            problem = f"{len(words)} values left over at the end of a {element.name} row"
+            raise DatasetFileError.at(path, number, problem)
     out = {}
     for prop in element.properties:
         values = columns[prop.name]
@@ -204,7 +224,12 @@ def read_ply(path: str | Path) -> dict[str, dict[str, np.ndarray]]:
     fmt, elements, body_start = _parse_header(path, raw)
     result = {}
     if fmt == "ascii":
-        lines = [line for line in raw[body_start:].splitlines() if line.strip()]
+        first = raw[:body_start].count(b"\n") + 1  # the line number of the body's first line
+        lines = [
+            (number, line)
+            for number, line in enumerate(raw[body_start:].splitlines(), first)
+            if line.strip()
+        ]
         position = 0
         for element in elements:
             result[element.name], position = _read_ascii(path, lines, position, element)

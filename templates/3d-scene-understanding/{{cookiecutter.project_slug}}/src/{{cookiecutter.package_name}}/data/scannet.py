@@ -8,11 +8,13 @@ line, from the ScanNet repository's ``Tasks/Benchmark`` folder) and, per scene, 
 * ``<scene>_vh_clean_2.labels.ply``: the same vertices with a ``label`` property in NYU40 ids.
 
 NYU40 ids map to the 20 benchmark classes (``CLASSES``); every other id, and 0 (unannotated),
-becomes ``IGNORE_INDEX`` (-1), which the loss (``tasks.py``) and the metrics (``metrics.py``)
+becomes ``IGNORE_INDEX`` (-1), which the loss (``tasks.py``) and the metrics (``core/metrics.py``)
 skip. Splits: the official test labels are hidden, so, as every paper does, results are
-reported on the official val list ("test" here); "val" is every 10th scene of the train list
-and "train" the rest. Scenes are cut into ``block_size`` metre columns (1.5 m, as in
-PointNet++'s ScanNet setup) resampled to ``num_points``.
+reported on the official val list ("test" here); "val" holds every 10th *room* of the train
+list (``scene0000``, ``scene0010``, ...: every scan of it, ``_00``, ``_01``, ...) and "train"
+the other rooms, so no room is scanned on both sides of the checkpoint choice. Scenes are cut
+into ``block_size`` metre columns (1.5 m, as in PointNet++'s ScanNet setup) resampled to
+``num_points``.
 """
 
 from __future__ import annotations
@@ -21,19 +23,19 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.errors import ConfigError
+from . import DATASETS
+from .base import IGNORE_INDEX, ReaderDataset
 from .ply import read_ply
 from .readers_common import (
     DatasetFileError,
     check_split,
-    holdout,
-    item_rng,
+    holdout_groups,
     require_dir,
     require_file,
-    scene_blocks,
-    stack_or_fail,
+    split_blocks,
 )
 
-IGNORE_INDEX = -1
 # (NYU40 id, benchmark class name): ScanNet's VALID_CLASS_IDS, in benchmark order.
 BENCHMARK_CLASSES = (
     (1, "wall"),
@@ -58,7 +60,6 @@ BENCHMARK_CLASSES = (
     (39, "otherfurniture"),
 )
 CLASSES = [name for _, name in BENCHMARK_CLASSES]
-SPLIT_CODES = {"train": 0, "val": 1, "test": 2}
 
 
 def nyu40_to_benchmark(nyu40: np.ndarray) -> np.ndarray:
@@ -76,7 +77,13 @@ def scene_folder(root: Path, scene: str) -> Path:
     for folder in (root / scene, root / "scans" / scene):
         if folder.is_dir():
             return folder
-    return root / scene  # missing: the file check below names the expected path
+    # Missing: the file check below names the path of the download script's layout.
+    return root / "scans" / scene
+
+
+def room_of(scene: str) -> str:
+    """The room a scan belongs to: ``scene0000`` for ``scene0000_01``."""
+    return scene.rsplit("_", 1)[0]
 
 
 def read_scene(folder: Path, scene: str) -> tuple[np.ndarray, np.ndarray]:
@@ -85,17 +92,21 @@ def read_scene(folder: Path, scene: str) -> tuple[np.ndarray, np.ndarray]:
     labels_path = require_file(folder / f"{scene}_vh_clean_2.labels.ply")
     vertex = read_ply(mesh_path).get("vertex", {})
     if not all(axis in vertex for axis in "xyz"):
-        raise DatasetFileError(mesh_path, "no vertex element with x, y, z")
+        raise DatasetFileError.at(mesh_path, None, "no vertex element with x, y, z")
     label_vertex = read_ply(labels_path).get("vertex", {})
     if "label" not in label_vertex:
-        raise DatasetFileError(labels_path, "no 'label' property on its vertices")
+        raise DatasetFileError.at(labels_path, None, "no 'label' property on its vertices")
     xyz = np.stack([vertex[axis] for axis in "xyz"], axis=1).astype(np.float32)
     if len(label_vertex["label"]) != len(xyz):
-        raise DatasetFileError(
-            labels_path, f"{len(label_vertex['label'])} labels for {len(xyz)} mesh vertices"
-        )
-    if len(xyz) == 0 or not np.all(np.isfinite(xyz)):
-        raise DatasetFileError(mesh_path, "empty or non-finite vertex coordinates")
+        problem = f"{len(label_vertex['label'])} labels for {len(xyz)} mesh vertices"
+        raise DatasetFileError.at(labels_path, None, problem)
+    if len(xyz) == 0:
+        raise DatasetFileError.at(mesh_path, None, "no vertices")
+    finite = np.isfinite(xyz).all(axis=1)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        problem = f"vertex {row + 1} of {len(xyz)} has a non-finite coordinate {xyz[row].tolist()}"
+        raise DatasetFileError.at(mesh_path, None, problem)
     return xyz, nyu40_to_benchmark(label_vertex["label"])
 
 
@@ -104,8 +115,8 @@ def read_scene_list(root: Path, split: str) -> list[str]:
     path = require_file(root / f"scannetv2_{'val' if split == 'test' else 'train'}.txt")
     scenes = sorted(line.strip() for line in path.read_text().splitlines() if line.strip())
     if not scenes:
-        raise DatasetFileError(path, "lists no scenes")
-    return scenes if split == "test" else holdout(scenes, split)
+        raise DatasetFileError.at(path, None, "lists no scenes")
+    return scenes if split == "test" else holdout_groups(scenes, split, room_of)
 
 
 def class_names(root: str | Path = "", task: str = "segmentation") -> list[str]:
@@ -125,17 +136,21 @@ def load(
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """ScanNet segmentation blocks: points float32 [N, P, 3], labels int64 [N, P] (-1 = ignore)."""
     if task != "segmentation":
-        raise ValueError(f"ScanNet only supports task 'segmentation', got {task!r}")
+        raise ConfigError(f"ScanNet only supports task 'segmentation', got {task!r}")
     check_split(split)
     root = require_dir(root, "ScanNet root")
-    points, labels = [], []
-    for index, scene in enumerate(read_scene_list(root, split)):
-        xyz, scene_labels = read_scene(scene_folder(root, scene), scene)
-        rng = item_rng(seed, SPLIT_CODES[split], index)
-        block_points, block_labels = scene_blocks(
-            xyz, scene_labels, num_points, rng, block_size, block_stride, min_block_points
-        )
-        points += block_points
-        labels += block_labels
-    points, labels = stack_or_fail(points, labels, root, split)
+    scenes = (read_scene(scene_folder(root, s), s) for s in read_scene_list(root, split))
+    points, labels = split_blocks(
+        scenes, split, seed, num_points, block_size, block_stride, min_block_points, root
+    )
     return points, labels, list(CLASSES)
+
+
+@DATASETS.register("scannet")
+class ScanNet(ReaderDataset):
+    """ScanNet v2 scans cut into blocks (segmentation, 20 benchmark classes).
+
+    Options (``data.scannet``): the keywords of ``load`` above."""
+
+    read = staticmethod(load)
+    names = staticmethod(class_names)

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.errors import ConfigError
+from . import DATASETS
+from .base import ReaderDataset
 from .readers_common import (
     DatasetFileError,
     cached_arrays,
@@ -28,6 +31,7 @@ from .readers_common import (
     fixed_size_indices,
     item_rng,
     normalise_to_unit_sphere,
+    read_text_table,
     require_dir,
     require_file,
     stack_or_fail,
@@ -69,6 +73,10 @@ def part_ids_by_category() -> dict[str, list[int]]:
     return ids
 
 
+PART_IDS = part_ids_by_category()
+PART_CATEGORY = {part: category for category, ids in PART_IDS.items() for part in ids}
+
+
 def read_categories(root: Path) -> dict[str, str]:
     """``{synset: category}`` from ``synsetoffset2category.txt``."""
     path = require_file(root / "synsetoffset2category.txt")
@@ -78,10 +86,13 @@ def read_categories(root: Path) -> dict[str, str]:
         if not words:
             continue
         if len(words) != 2:
-            raise DatasetFileError(path, f"line {number}: expected '<Category> <synset>'")
+            raise DatasetFileError.at(path, number, "expected '<Category> <synset>'")
+        if words[0] not in PARTS_PER_CATEGORY:
+            known = ", ".join(PARTS_PER_CATEGORY)
+            raise DatasetFileError.at(path, number, f"unknown category {words[0]!r} ({known})")
         categories[words[1]] = words[0]
     if not categories:
-        raise DatasetFileError(path, "no categories listed")
+        raise DatasetFileError.at(path, None, "no categories listed")
     return categories
 
 
@@ -93,25 +104,52 @@ def read_split(root: Path, split: str) -> list[tuple[str, str]]:
         pairs = [tuple(entry.split("/")[-2:]) for entry in entries]
     except (json.JSONDecodeError, AttributeError, TypeError) as error:
         problem = f"not a JSON list of 'shape_data/<synset>/<id>': {error}"
-        raise DatasetFileError(path, problem) from None
+        raise DatasetFileError.at(path, None, problem) from None
     if any(len(pair) != 2 for pair in pairs):
-        raise DatasetFileError(path, "entries must look like 'shape_data/<synset>/<id>'")
+        raise DatasetFileError.at(path, None, "entries must look like 'shape_data/<synset>/<id>'")
     return pairs
 
 
-def read_shape(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Points float64 [n, 3] and global part ids int64 [n] of one shape file."""
-    path = require_file(path)
-    try:
-        table = np.loadtxt(path, dtype=np.float64, ndmin=2)
-    except ValueError as error:
-        raise DatasetFileError(path, f"malformed rows: {error}") from None
-    if table.shape[0] == 0 or table.shape[1] != 7:
-        raise DatasetFileError(path, f"expected rows 'x y z nx ny nz part', got {table.shape}")
+# What a missing shape file most often means: the other release of the benchmark.
+LAYOUT_HINT = (
+    "ShapeNetPart is read from shapenetcore_partanno_segmentation_benchmark_v0_normal (one "
+    "<synset>/<id>.txt per shape: x y z nx ny nz part); the v0 layout without normals "
+    "(<synset>/points/*.pts, points_label/*.seg) is not supported (docs/DATASETS.md)"
+)
+
+
+def read_shape(path: Path, category: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Points float64 [n, 3] and global part ids int64 [n] of one shape file.
+
+    Every part id must be an integer id of the shape's ``category`` (when given): a part of
+    another category is an error naming the line."""
+    table = read_text_table(require_file(path, LAYOUT_HINT), 7, "x y z nx ny nz part", np.float64)
     parts = table[:, 6].astype(np.int64)
-    if parts.min() < 0 or parts.max() >= len(PART_NAMES) or np.any(parts != table[:, 6]):
-        raise DatasetFileError(path, f"part labels must be integers 0..{len(PART_NAMES) - 1}")
+    allowed = np.zeros(len(PART_NAMES), dtype=bool)
+    allowed[PART_IDS[category] if category else slice(None)] = True
+    bad = (parts != table[:, 6]) | (parts < 0) | (parts >= len(PART_NAMES))
+    bad |= ~allowed[np.clip(parts, 0, len(PART_NAMES) - 1)]
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        value = table[row, 6]
+        if value != int(value) or not 0 <= value < len(PART_NAMES):
+            problem = f"part label {value:g} is not an integer 0..{len(PART_NAMES) - 1}"
+        else:
+            owner = PART_CATEGORY[int(value)]
+            problem = f"part id {int(value)} belongs to {owner}, not to this {category} shape"
+        raise DatasetFileError.at(path, _line_of_row(path, row), problem)
     return table[:, :3], parts
+
+
+def _line_of_row(path: Path, row: int) -> int:
+    """The 1-based line of a file's ``row``-th non-blank line (for messages)."""
+    with open(path, "rb") as file:
+        seen = -1
+        for number, line in enumerate(file, 1):
+            seen += bool(line.strip())
+            if seen == row:
+                return number
+    return row + 1
 
 
 def class_names(root: str | Path, task: str) -> list[str]:
@@ -130,7 +168,7 @@ def load(
     With ``cache`` the resampled split is kept in ``<root>/.npcache/`` (see ``cached_arrays``).
     """
     if task not in ("classification", "segmentation"):
-        raise ValueError(f"task must be 'classification' or 'segmentation', got {task!r}")
+        raise ConfigError(f"task must be 'classification' or 'segmentation', got {task!r}")
     check_split(split)
     root = require_dir(root, "ShapeNetPart root")
     categories = read_categories(root)
@@ -142,7 +180,7 @@ def load(
     def resample_all() -> tuple[np.ndarray, np.ndarray]:
         points, labels = [], []
         for index, ((synset, _), path) in enumerate(zip(shapes, paths, strict=True)):
-            xyz, parts = read_shape(path)
+            xyz, parts = read_shape(path, categories[synset])
             chosen = fixed_size_indices(len(xyz), num_points, item_rng(seed, index))
             points.append(normalise_to_unit_sphere(xyz[chosen], xyz))
             if task == "segmentation":
@@ -152,7 +190,17 @@ def load(
         return stack_or_fail(points, labels, root, split)
 
     for path in paths:  # stat() below needs them; a missing one is named here
-        require_file(path)
+        require_file(path, LAYOUT_HINT)
     key = f"shapenetpart {task} {split} {num_points} {seed} {sorted(categories.items())}"
     points, labels = cached_arrays(root, key, paths, resample_all, cache)
     return points, labels, list(PART_NAMES) if task == "segmentation" else category_names
+
+
+@DATASETS.register("shapenetpart")
+class ShapeNetPart(ReaderDataset):
+    """ShapeNetPart shapes: categories (classification) or 50 parts (segmentation).
+
+    Options (``data.shapenetpart``): the keywords of ``load`` above."""
+
+    read = staticmethod(load)
+    names = staticmethod(class_names)

@@ -13,7 +13,15 @@ Everything is vectorised numpy and seeded, so a split is the same array on every
 
 from __future__ import annotations
 
+import inspect
+from functools import lru_cache
+
 import numpy as np
+
+from .. import rotations
+from ..core.errors import ConfigError
+from . import DATASETS
+from .base import SPLITS, TASKS, PointCloudDataset, Split
 
 # Order defines the class index of the classification task.
 PRIMITIVES = (
@@ -160,22 +168,11 @@ SAMPLERS = {
 # ----------------------------------------------------------------------------- geometry
 
 
-def random_rotations(rng: np.random.Generator, count: int, upright: bool = False) -> np.ndarray:
-    """Rotation matrices [count, 3, 3]: uniform over SO(3), or about the z axis only."""
-    if upright:
-        angle = rng.uniform(0, 2 * np.pi, count)
-        cos, sin, zero, one = np.cos(angle), np.sin(angle), np.zeros(count), np.ones(count)
-        rows = [[cos, -sin, zero], [sin, cos, zero], [zero, zero, one]]
-        return np.stack([np.stack(row, -1) for row in rows], -2)
-    # A normalised Gaussian quaternion is uniform on the sphere of unit quaternions.
-    quaternions = rng.normal(size=(count, 4))
-    w, x, y, z = (quaternions / np.linalg.norm(quaternions, axis=1, keepdims=True)).T
-    rows = [
-        [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
-        [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
-        [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
-    ]
-    return np.stack([np.stack(row, -1) for row in rows], -2)
+def random_rotations(rng: np.random.Generator, count: int, kind: str) -> np.ndarray:
+    """Rotation matrices [count, 3, 3] drawn from ``rng``: "so3" (any) or "z" (yaw only)."""
+    return rotations.random_rotations(
+        count, kind, normal=lambda shape: rng.normal(size=shape), uniform=rng.random
+    )
 
 
 def _sensor_noise(
@@ -236,7 +233,7 @@ def make_objects(
     labels = rng.permutation(np.arange(count) % len(classes))
     points = _primitives(rng, class_index[labels], num_points, max_stretch)
     if rotation != "none":
-        points = points @ random_rotations(rng, count, upright=rotation == "z").transpose(0, 2, 1)
+        points = points @ random_rotations(rng, count, rotation).transpose(0, 2, 1)
     points = _normalise(_sensor_noise(rng, points, jitter, outliers))
     return points.astype(np.float32), labels.astype(np.int64), list(classes)
 
@@ -269,7 +266,7 @@ def make_scenes(
     clutter.
     """
     if objects_per_scene > 9:
-        raise ValueError("objects_per_scene must be at most 9 (one per cell of a 3x3 grid)")
+        raise ConfigError("objects_per_scene must be at most 9 (one per cell of a 3x3 grid)")
     rng = np.random.default_rng(seed)
     n_clutter = int(num_points * clutter_fraction)
     n_object = int(num_points * (1 - ground_fraction - clutter_fraction)) // objects_per_scene
@@ -287,7 +284,7 @@ def make_scenes(
     object_labels = rng.integers(0, len(classes), total)
     shapes = _primitives(rng, class_index[object_labels], n_object, max_stretch)
     if rotation != "none":
-        turn = random_rotations(rng, total, upright=rotation == "z")
+        turn = random_rotations(rng, total, rotation)
         shapes = shapes @ turn.transpose(0, 2, 1)
     shapes *= rng.uniform(*object_size, (total, 1, 1))
     cells = np.argsort(rng.random((count, 9)), axis=1)[:, :objects_per_scene].reshape(-1)
@@ -323,3 +320,63 @@ def make_scenes(
     points = np.take_along_axis(points, order[..., None], axis=1)
     labels = np.take_along_axis(labels, order, axis=1)
     return points.astype(np.float32), labels.astype(np.int64), scene_class_names(classes)
+
+
+# ----------------------------------------------------------------------------- the dataset
+
+SIZES = {"train": 4000, "val": 500, "test": 1000}  # clouds (classification) or scenes
+
+
+@DATASETS.register("synthetic")
+class Synthetic(PointCloudDataset):
+    """Generated primitives (classification) and scenes (segmentation); no files.
+
+    Options (``data.synthetic``): ``sizes`` of the splits and the generator's keywords
+    (``make_objects`` / ``make_scenes``: classes, rotation, objects_per_scene, ...). Each split
+    has its own stream of random numbers: test clouds are never seen in training."""
+
+    def __init__(
+        self,
+        root: str | None = None,  # unused: the clouds are generated
+        seed: int = 0,
+        num_points: int = 1024,
+        sizes: dict | None = None,
+        **generator,
+    ):
+        super().__init__(root, seed, num_points)
+        self.sizes = {**SIZES, **(sizes or {})}
+        if "classes" in generator:
+            generator["classes"] = tuple(generator["classes"])
+        self.generator = generator
+
+    def class_names(self, task: str) -> list[str]:
+        classes = tuple(self.generator.get("classes", PRIMITIVES))
+        return list(classes) if task == "classification" else scene_class_names(classes)
+
+    def load(self, task: str, split: str) -> Split:
+        make = make_objects if task == "classification" else make_scenes
+        accepted = [name for name in inspect.signature(make).parameters][3:]
+        unknown = sorted(set(self.generator) - set(accepted))
+        if unknown:
+            raise ConfigError(
+                f"data.synthetic: {make.__name__} takes no option {', '.join(unknown)} "
+                f"(its options: {', '.join(accepted)})"
+            )
+        if self.generator.get("rotation", "none") not in rotations.KINDS:
+            raise ConfigError(
+                f"data.synthetic.rotation must be one of {', '.join(rotations.KINDS)}, "
+                f"got {self.generator['rotation']!r}"
+            )
+        split_seed = (self.seed, TASKS.index(task), SPLITS.index(split))
+        options = tuple(sorted(self.generator.items()))
+        points, labels, names = _generate(
+            task, int(self.sizes[split]), self.num_points, split_seed, options
+        )
+        return points.copy(), labels.copy(), list(names)
+
+
+@lru_cache(maxsize=4)
+def _generate(task, count, num_points, split_seed, options):
+    # Cached: training builds train and val, evaluation the test split more than once.
+    make = make_objects if task == "classification" else make_scenes
+    return make(count, num_points, seed=split_seed, **dict(options))

@@ -1,35 +1,21 @@
-"""Model registry: a config names a model, ``build_model`` makes it.
+"""Models, registered by name: ``model: {name: pointnet, ...}`` in a config picks one.
 
-To add your own model: write ``models/my_model.py`` with a ``torch.nn.Module`` whose
-constructor takes ``num_classes`` and ``task`` ("classification" returns [B, K] logits,
-"segmentation" [B, P, K]) plus any keyword options, add one line to ``MODELS`` below, and set
-``model: {name: my_model, ...}`` in a config. Every test in tests/test_models.py then runs on it.
+Every model is a ``torch.nn.Module`` whose constructor takes ``num_classes`` and ``task``
+("classification" returns [B, K] logits, "segmentation" [B, P, K]) plus keyword options, the
+other keys of the config's ``model:`` section. To add your own model, edit ``my_model.py`` (a
+working default), or write ``models/<yours>.py``::
+
+    from . import MODELS
+
+    @MODELS.register("yours")
+    class Yours(nn.Module): ...
+
+and set ``model: {name: yours, ...}``: nothing else to edit. Every test in
+tests/test_models.py then runs on it.
 """
 
-from __future__ import annotations
+from ..core.registry import Registry
 
-from torch import nn
+MODELS = Registry("model", package=__name__)
 
-from .dgcnn import DGCNN
-from .my_model import MyModel
-from .pointnet import PointNet
-from .pointnet2 import PointNet2
-
-MODELS: dict[str, type[nn.Module]] = {
-    "pointnet": PointNet,
-    "pointnet2": PointNet2,
-    "dgcnn": DGCNN,
-    "my_model": MyModel,
-}
-
-
-def build_model(model_cfg: dict, num_classes: int, task: str) -> nn.Module:
-    """The model named by ``model_cfg["name"]``; the other keys go to its constructor."""
-    options = dict(model_cfg)
-    name = options.pop("name")
-    if name not in MODELS:
-        raise KeyError(f"unknown model {name!r}; registered: {', '.join(sorted(MODELS))}")
-    for key, value in options.items():
-        if isinstance(value, list):  # YAML lists become tuples, like the constructors' defaults
-            options[key] = tuple(value)
-    return MODELS[name](num_classes=num_classes, task=task, **options)
+__all__ = ["MODELS"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import MODELS
 from .layers import batch_norm_last, gather_neighbours, knn, mlp
 
 
@@ -38,6 +39,7 @@ class EdgeConv(nn.Module):
         return self.act(batch_norm_last(self.norm, self.centre(x) - neighbour + pooled))
 
 
+@MODELS.register("dgcnn")
 class DGCNN(nn.Module):
     """Classification: [B, P, 3] -> [B, K]. Segmentation: [B, P, 3] -> [B, P, K]."""
 

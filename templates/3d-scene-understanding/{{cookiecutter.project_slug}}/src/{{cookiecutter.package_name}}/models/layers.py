@@ -11,11 +11,15 @@ from torch import nn
 
 
 class PointwiseBlock(nn.Module):
-    """Linear -> BatchNorm -> activation applied to every point (or edge) independently."""
+    """Linear -> BatchNorm -> activation applied to every point (or edge) independently.
 
-    def __init__(self, in_channels: int, out_channels: int, slope: float = 0.0):
+    ``bias``: a bias before the BatchNorm does nothing the BatchNorm's own shift cannot, so
+    the compact models leave it out; the faithful models keep it, as the reference
+    implementations' 1x1 convolutions do, so their parameter counts match."""
+
+    def __init__(self, in_channels: int, out_channels: int, slope: float = 0.0, bias: bool = False):
         super().__init__()
-        self.linear = nn.Linear(in_channels, out_channels, bias=False)
+        self.linear = nn.Linear(in_channels, out_channels, bias=bias)
         self.norm = nn.BatchNorm1d(out_channels)
         self.act = nn.LeakyReLU(slope) if slope else nn.ReLU()
 
@@ -28,11 +32,13 @@ def batch_norm_last(norm: nn.BatchNorm1d, x: torch.Tensor) -> torch.Tensor:
     return norm(x.reshape(-1, x.shape[-1])).reshape(x.shape)
 
 
-def mlp(channels: list[int], dropout: float = 0.0) -> nn.Sequential:
-    """Pointwise blocks between consecutive widths, e.g. [3, 64, 128]."""
+def mlp(
+    channels: list[int], dropout: float = 0.0, bias: bool = False, slope: float = 0.0
+) -> nn.Sequential:
+    """Pointwise blocks between consecutive widths, e.g. [3, 64, 128] (``PointwiseBlock``)."""
     layers: list[nn.Module] = []
     for c_in, c_out in zip(channels[:-1], channels[1:], strict=True):
-        layers.append(PointwiseBlock(c_in, c_out))
+        layers.append(PointwiseBlock(c_in, c_out, slope=slope, bias=bias))
         if dropout:
             layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)

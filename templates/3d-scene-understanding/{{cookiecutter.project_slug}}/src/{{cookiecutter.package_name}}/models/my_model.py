@@ -1,10 +1,13 @@
 """YOUR MODEL GOES HERE: the place for your own architecture idea.
 
-It is registered as ``my_model`` (see models/__init__.py), so
-``python -m PACKAGE.train --config configs/quick.yaml model.name=my_model`` trains it and
-every model test runs on it. The working default below is a one-level PointNet++-style network
-(Qi et al., NeurIPS 2017): farthest-point sampling picks centres, a small PointNet summarises
-each centre's k nearest points, and a second PointNet pools the regions. Replace it with your
+It is registered as ``my_model`` (the decorator below), so
+
+    python -m {{ cookiecutter.package_name }}.train --config configs/quick.yaml model.name=my_model
+
+trains it and every model test runs on it. The working default below is a one-level
+PointNet++-style network (Qi et al., NeurIPS 2017): farthest-point sampling picks centres, a
+small PointNet summarises each centre's k nearest points, and a second PointNet pools the
+regions. Replace it with your
 idea; keep the constructor arguments ``num_classes`` and ``task`` and the output shapes.
 """
 
@@ -13,9 +16,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import MODELS
 from .layers import farthest_point_sample, gather_neighbours, knn, mlp
 
 
+@MODELS.register("my_model")
 class MyModel(nn.Module):
     """Classification: [B, P, 3] -> [B, K]. Segmentation: [B, P, 3] -> [B, P, K]."""
 

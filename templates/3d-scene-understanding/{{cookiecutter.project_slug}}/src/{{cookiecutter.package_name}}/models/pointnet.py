@@ -10,9 +10,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import MODELS
 from .layers import mlp
 
 
+@MODELS.register("pointnet")
 class PointNet(nn.Module):
     """Classification: [B, P, 3] -> [B, K]. Segmentation: [B, P, 3] -> [B, P, K]."""
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import MODELS
 from .layers import batch_norm_last, farthest_point_sample, gather_neighbours, knn, mlp
 
 
@@ -51,6 +52,7 @@ def interpolate(xyz: torch.Tensor, centres: torch.Tensor, features: torch.Tensor
     return (gather_neighbours(features, index) * weights.unsqueeze(-1)).sum(dim=2)
 
 
+@MODELS.register("pointnet2")
 class PointNet2(nn.Module):
     """Classification: [B, P, 3] -> [B, K]. Segmentation: [B, P, 3] -> [B, P, K]."""
 

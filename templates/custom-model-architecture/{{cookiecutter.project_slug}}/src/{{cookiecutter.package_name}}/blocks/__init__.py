@@ -1,23 +1,20 @@
-"""Building blocks. Importing a block's module registers it; add yours with one line below.
+"""Building blocks, registered by name: a variant file lists them (configs/variants/*.yaml).
 
-from . import my_block  # noqa: F401  (my_block.py decorates its class @register_block("mine"))
+A block is an nn.Module mapping a feature map (B, C_in, H, W) to (B, C_out, H', W') and
+setting ``self.out_channels``. Its constructor takes ``in_channels``; it may also take
+``in_size`` (the input's (H, W)) when it needs it, and ``norm`` / ``act`` when it has
+normalisation and activation choices. A new block is one file in this folder::
+
+    from . import BLOCKS
+
+    @BLOCKS.register("my_block")
+    class MyBlock(nn.Module): ...
+
+The registry imports every module here the first time a name is asked for: nothing else to edit.
 """
 
-from . import attention, conv, depthwise, mixer, pool, pos_embed, residual, squeeze_excite
-from .registry import BLOCKS, UnknownBlockError, build_block, get_block, register_block
+from ..core.registry import Registry
 
-__all__ = [
-    "BLOCKS",
-    "UnknownBlockError",
-    "attention",
-    "build_block",
-    "conv",
-    "depthwise",
-    "get_block",
-    "mixer",
-    "pool",
-    "pos_embed",
-    "register_block",
-    "residual",
-    "squeeze_excite",
-]
+BLOCKS = Registry("block", package=__name__)
+
+__all__ = ["BLOCKS"]

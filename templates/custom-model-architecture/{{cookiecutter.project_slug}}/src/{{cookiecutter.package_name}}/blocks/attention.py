@@ -10,8 +10,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import BLOCKS
 from .layers import make_act
-from .registry import register_block
 
 
 class MultiHeadSelfAttention(nn.Module):
@@ -33,7 +33,7 @@ class MultiHeadSelfAttention(nn.Module):
         return self.proj(out.transpose(1, 2).reshape(batch, tokens, dim))
 
 
-@register_block("attention")
+@BLOCKS.register("attention")
 class TransformerBlock(nn.Module):
     """Self-attention + MLP over the H*W tokens of a feature map; keeps its shape."""
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from torch import nn
 
+from . import BLOCKS
 from .layers import make_act, make_norm
-from .registry import register_block
 
 
-@register_block("conv")
+@BLOCKS.register("conv")
 class ConvBlock(nn.Sequential):
     """Conv2d, then norm and act. `padding` defaults to "same" for odd kernels."""
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import BLOCKS
 from .layers import make_act, make_norm
-from .registry import register_block
 
 
-@register_block("dwsep")
+@BLOCKS.register("dwsep")
 class DepthwiseSeparableBlock(nn.Module):
     """Depthwise k x k -> norm -> act -> pointwise 1 x 1 -> norm -> act (+ x when shapes match)."""
 

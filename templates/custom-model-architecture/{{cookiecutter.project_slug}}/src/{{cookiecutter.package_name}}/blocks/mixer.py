@@ -6,11 +6,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import BLOCKS
 from .layers import make_act
-from .registry import register_block
 
 
-@register_block("mixer")
+@BLOCKS.register("mixer")
 class MixerBlock(nn.Module):
     """Token-mixing MLP (across the H*W positions) + channel-mixing MLP; keeps the shape.
 

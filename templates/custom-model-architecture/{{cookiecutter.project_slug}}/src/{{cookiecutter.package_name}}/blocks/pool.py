@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from torch import nn
 
-from .registry import register_block
+from . import BLOCKS
 
 
-@register_block("pool")
+@BLOCKS.register("pool")
 class Pool(nn.Module):
     """Max or average pooling with a square window; halves H and W by default."""
 

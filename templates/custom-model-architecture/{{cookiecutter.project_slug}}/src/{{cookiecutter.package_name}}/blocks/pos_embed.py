@@ -5,10 +5,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .registry import register_block
+from . import BLOCKS
 
 
-@register_block("pos_embed")
+@BLOCKS.register("pos_embed")
 class PositionEmbedding(nn.Module):
     """Adds a learned (C, H, W) tensor to the feature map; keeps the shape."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import BLOCKS
 from .layers import make_act, make_norm
-from .registry import register_block
 
 
-@register_block("residual")
+@BLOCKS.register("residual")
 class ResidualBlock(nn.Module):
     """act(x + norm(conv(act(norm(conv(x)))))), with a 1x1 projection when the shape changes."""
 

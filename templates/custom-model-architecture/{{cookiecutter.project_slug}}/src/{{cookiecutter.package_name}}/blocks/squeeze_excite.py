@@ -6,11 +6,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import BLOCKS
 from .layers import make_act
-from .registry import register_block
 
 
-@register_block("se")
+@BLOCKS.register("se")
 class SqueezeExcite(nn.Module):
     """x * sigmoid(W2 act(W1 mean_hw(x))); keeps the shape of x."""
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import DATASETS
+from .base import Arrays, ImageDataset
+
 CLASS_NAMES = ["circle", "ring", "square", "triangle", "cross", "half_disk"]
 
 
@@ -70,16 +73,39 @@ def make_shapes(
     return np.clip(images, 0.0, 1.0, out=images), labels
 
 
+@DATASETS.register("shapes")
+class Shapes(ImageDataset):
+    """Independent procedural train / val / test sets, each from its own seed."""
+
+    in_channels, image_size, class_names = 3, (32, 32), CLASS_NAMES
+
+    def __init__(
+        self,
+        root: str | None = None,  # unused: the images are generated
+        seed: int = 0,
+        train_size: int = 10000,
+        val_size: int = 1000,
+        test_size: int = 2000,
+        noise: float = 0.1,
+    ):
+        super().__init__(root, seed)
+        self.sizes = {"train_size": train_size, "val_size": val_size, "test_size": test_size}
+        self.noise = float(noise)
+
+    def arrays(self) -> Arrays:
+        return load_shapes_splits(**self.sizes, seed=self.seed, noise=self.noise)
+
+
 def load_shapes_splits(
     train_size: int = 10000,
     val_size: int = 1000,
     test_size: int = 2000,
-    split_seed: int = 0,
+    seed: int = 0,
     **kwargs,
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Independent train / val / test sets, each from its own seed derived from `split_seed`."""
+) -> Arrays:
+    """Independent train / val / test sets, each from its own seed derived from `seed`."""
     sizes = {"train": train_size, "val": val_size, "test": test_size}
     return {
-        split: make_shapes(count, seed=split_seed * 3 + offset, **kwargs)
+        split: make_shapes(count, seed=seed * 3 + offset, **kwargs)
         for offset, (split, count) in enumerate(sizes.items())
     }

@@ -1,7 +1,8 @@
 """The study path: six exercises, each a function the engine calls.
 
 Every function here runs the reference in `reference.py` until the EXERCISES
-environment variable selects yours (see `switch.py`); `python -m PACKAGE.exercises`
+environment variable selects yours (see `switch.py`);
+`python -m {{ cookiecutter.package_name }}.exercises`
 shows which ones you have written.
 """
 

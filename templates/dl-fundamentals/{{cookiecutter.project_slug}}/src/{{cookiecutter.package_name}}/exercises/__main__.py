@@ -1,14 +1,18 @@
-"""`python -m PACKAGE.exercises`: which exercises are written, and which code runs."""
+"""Which exercises are written, and which code runs:
+
+python -m {{ cookiecutter.package_name }}.exercises
+"""
 
 from __future__ import annotations
 
 import inspect
 
+from ..core.errors import run_main
 from . import EXERCISES
 from .switch import ENV_VAR, uses_mine
 
 
-def main() -> None:
+def main(argv=None) -> None:
     print(f"{'milestone':<26}{'exercise':<32}{'written':<10}runs now ({ENV_VAR}=...)")
     for milestone, function in EXERCISES:
         name = function.__name__
@@ -18,4 +22,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

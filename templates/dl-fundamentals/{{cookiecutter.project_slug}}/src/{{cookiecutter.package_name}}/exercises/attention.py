@@ -3,7 +3,7 @@
 Tests:     tests/test_exercises.py -k scaled_dot_product_attention (against PyTorch)
 Yours:     EXERCISES=scaled_dot_product_attention python -m pytest tests/test_exercises.py
 Reference: exercises/reference.py, section 5. Used by nn/attention.py (SelfAttention),
-           trained by `python -m PACKAGE.train --config configs/attention.yaml`.
+           trained by `make train CONFIG=configs/attention.yaml`.
 """
 
 from __future__ import annotations
