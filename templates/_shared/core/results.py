@@ -23,7 +23,7 @@ import shutil
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -199,12 +199,17 @@ def replace_between_markers(text: str, body: str, source: str = "README.md") -> 
     return f"{head}{START}\n{body.strip()}\n{END}{tail}"
 
 
+def utc_timestamp() -> str:
+    """Now in UTC to the second, ISO 8601 (`timezone.utc`: `datetime.UTC` needs Python 3.11)."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()  # noqa: UP017
+
+
 def write_results(readme: str | Path, body: str, runs: Iterable[Run] = ()) -> Path:
     """Write `body` between the README's results markers, stamped with the time and the runs
     it was made from (so a reader, or `newproject check`, can tell when it went stale)."""
     readme = Path(readme)
     names = ", ".join(run.name for run in runs)
-    stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
+    stamp = utc_timestamp()
     header = (
         f"<!-- written by the report at {stamp}"
         + (f" from runs: {names}" if names else "")

@@ -18,14 +18,13 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import torch
 
 from ..core.config import write_yaml
 from ..core.errors import ProjectError
-from ..core.results import write_json
+from ..core.results import utc_timestamp, write_json
 from ..engine.checkpoint import load_latest_valid
 from ..engine.evaluation import evaluate_split, load_run
 from ..tasks import build_task
@@ -119,7 +118,7 @@ def record(run: Run, status: str, launcher: str, wall_seconds: float, message: s
         "message": message,
         "uses": sorted({f"{claim}: {label}" for claim, label in run.uses}),
         "launcher": launcher,
-        "finished_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "finished_at": utc_timestamp(),
         "wall_seconds": round(wall_seconds, 3),
         "train_seconds": metrics.get("train_seconds", state.get("train_seconds")),
         "epochs": state.get("epoch"),

@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
-from ..core.results import markdown_table
+from ..core.results import markdown_table, utc_timestamp
 from .analysis import NOT_RUN, ClaimResult
 from .execute import read_record
 from .verdicts import VERDICTS
@@ -378,7 +377,7 @@ def write_report(
         f"- `{r.claim.id}`: **{r.label}**" + (f": {r.verdict.reason}." if r.verdict else ".")
         for r in results
     )
-    stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
+    stamp = utc_timestamp()
     text = f"""# Reproducibility report: {project_name}
 
 *Written by `python -m {package}.report` at {stamp} from the recorded runs; the sections marked
