@@ -110,6 +110,22 @@ def test_blank_text_is_refused(gap, key, value):
     assert str(error.value).isprintable()
 
 
+@pytest.mark.parametrize("key", ["project_name", "description"])
+@pytest.mark.parametrize(
+    "value", ["\u200d", "\u200c\u200d", "\u3164", "\u2800\u2800", "\u115f", "\uffa0"]
+)
+def test_text_that_draws_nothing_is_refused(gap, key, value):
+    """Joiners and fillers alone pass the whitespace check but would render `# ` again."""
+    with pytest.raises(InvalidAnswerError, match="no visible character") as error:
+        resolve(gap, **{key: value})
+    assert str(error.value).isprintable()
+
+
+def test_joiners_inside_visible_text_are_kept(gap):
+    family = "Lab \U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji, joined
+    assert resolve(gap, project_name=family)["project_name"] == family
+
+
 @pytest.mark.parametrize("key", ["project_name", "description", "author_name"])
 @pytest.mark.parametrize("value", [" Lab", "Lab ", "Lab\u3000"])
 def test_surrounding_whitespace_is_refused(gap, key, value):

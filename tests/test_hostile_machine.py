@@ -187,7 +187,7 @@ def test_too_long_project_folder_name(tmp_path):
 def test_unreadable_answers_file(tmp_path, content, fragment):
     (tmp_path / "answers.yaml").write_bytes(content)
     result = newproject("--answers", "answers.yaml", "-o", "out", cwd=tmp_path)
-    assert_one_line_error(result, "answers file 'answers.yaml'", fragment, code=2)
+    assert_one_line_error(result, "answers file 'answers.yaml'", fragment, code=1)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["answers.yaml"]
 
 

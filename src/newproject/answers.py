@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .catalog import Gap, Question
-from .errors import InvalidAnswerError, shown
+from .errors import InvalidAnswerError, UnreadableAnswersFileError, shown
 from .shared import answer_rules
 
 # Renders a template author's default, given the answers so far.
@@ -111,7 +111,9 @@ def _read_text(path: Path) -> str:
             raw = handle.read(MAX_ANSWERS_FILE_BYTES + 1)
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise InvalidAnswerError(f"cannot read answers file {shown(path)}: {reason}") from None
+        raise UnreadableAnswersFileError(
+            f"cannot read answers file {shown(path)}: {reason}"
+        ) from None
     if len(raw) > MAX_ANSWERS_FILE_BYTES:
         raise InvalidAnswerError(
             f"answers file {shown(path)} is larger than {MAX_ANSWERS_FILE_BYTES} bytes"
@@ -120,14 +122,14 @@ def _read_text(path: Path) -> str:
     if encoding is None:
         encoding = "utf-8"
         if b"\x00" in raw:
-            raise InvalidAnswerError(
+            raise UnreadableAnswersFileError(
                 f"answers file {shown(path)} is binary, or UTF-16/32 without a byte-order "
                 "mark; save it as UTF-8"
             )
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as error:
-        raise InvalidAnswerError(
+        raise UnreadableAnswersFileError(
             f"answers file {shown(path)} is not {encoding.upper().replace('-SIG', '')} text "
             f"(byte 0x{raw[error.start]:02x} at offset {error.start}); save it as UTF-8"
         ) from None

@@ -30,6 +30,13 @@ class InvalidAnswerError(UsageError):
     """An answer (or answers file) that cannot be used."""
 
 
+class UnreadableAnswersFileError(InvalidAnswerError):
+    """An answers file that cannot be read as text (missing, binary, undecodable): a fault of
+    the file, as a read-only disk is of the machine, so exit code 1, not a usage error."""
+
+    exit_code = 1
+
+
 class TargetExistsError(NewprojectError):
     """The project folder already exists; newproject never touches it."""
 

@@ -116,10 +116,24 @@ def _check_characters(name: str, value: str) -> None:
             )
 
 
+# Letters that draw nothing: the Hangul fillers (Unicode's default-ignorable code points that are
+# not format characters) and the blank braille pattern. A name of only these, or of the joiners
+# allowed above, would render as an empty README heading.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _is_visible(char: str) -> bool:
+    return not (
+        char.isspace() or unicodedata.category(char) == "Cf" or char in _BLANK_LETTERS
+    )
+
+
 def _check_text(name: str, value: str) -> None:
     """A name, description or author: visible text without surrounding whitespace."""
     if not value.strip():
         raise AnswerError(f"{name} is empty or only whitespace: {shown(value)}")
+    if not any(_is_visible(char) for char in value):
+        raise AnswerError(f"{name} shows nothing: {shown(value)} holds no visible character")
     if value != value.strip():
         raise AnswerError(f"{name} starts or ends with whitespace: {shown(value)}")
     if name == "author_name":
