@@ -4,11 +4,14 @@ Each gap's template repository is written, its workflows pass actionlint (with s
 its first-run workflow's own steps run here with the environment GitHub gives them: the
 personalised repository that lands on the remote is what `newproject new` renders with the
 same answers, plus the disabled first-run workflow; nothing under .github/workflows/ changes.
+Its commit is the project's pristine snapshot: `newproject update` works there from the
+repository's history alone.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -16,12 +19,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import GAP_IDS, TEMPLATES, render_gap, tree, venv_bin
+from conftest import GAP_IDS, TEMPLATES, render_gap, set_git_user, tree, venv_bin
 from workflow_runner import run_job
 
 from newproject.catalog import get_gap
 from newproject.cli import main
 from newproject.errors import NewprojectError
+from newproject.snapshot import SNAPSHOT_EXTRA_TRAILER, SNAPSHOT_TRAILER
 from newproject.template_repo import banner, write_template_repo
 from newproject.template_repo.personalise import SETUP_WORKFLOW, TEMPLATE_DIR
 
@@ -355,3 +359,73 @@ def test_names_newproject_refuses_are_refused_by_the_first_run(repository, probl
     assert "numpy" in reserved
     with pytest.raises(SetupError, match=problem):
         check_names(answers, reserved)
+
+
+def test_update_in_a_personalised_repository_needs_only_its_history(
+    tmp_path, monkeypatch, git_config_of_our_own
+):
+    """The personalisation commit names the render's tree (the first-run workflow stays
+    beside it): an update finds its base there once the template has moved on, with no
+    copy of the old template installed and no --base-templates."""
+    import newproject.template_repo.personalise as personalise
+
+    assert (personalise.SNAPSHOT_TRAILER, personalise.SNAPSHOT_EXTRA_TRAILER) == (
+        SNAPSHOT_TRAILER,
+        SNAPSHOT_EXTRA_TRAILER,
+    )
+    templates = tmp_path / "templates"  # state A, changed in place to state B below
+    shutil.copytree(
+        TEMPLATES, templates, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    monkeypatch.setenv("NEWPROJECT_TEMPLATES", str(templates))
+    repo = write("dl-fundamentals", tmp_path / "repo")
+    remote, workspace = use_this_template(repo, tmp_path)
+    run = first_run(workspace, tmp_path / "runner")
+    assert all(step.returncode == 0 for step in run.steps), run.steps
+    message = git(workspace, "log", "-1", "--format=%B")
+    assert f"{SNAPSHOT_EXTRA_TRAILER}: {SETUP_WORKFLOW.as_posix()}\n" in message
+    assert f"{SNAPSHOT_TRAILER}: " in message
+
+    # The owner clones it and makes it theirs.
+    set_git_user(git_config_of_our_own, "Ada Lovelace", "ada@example.org")
+    owner = tmp_path / "owner"
+    git(tmp_path, "clone", "--quiet", str(remote), str(owner))
+    readme = owner / "README.md"
+    readme.write_text(readme.read_text().replace("\n", "\n\nMy own note.\n", 1))
+    (owner / "src" / "point_cloud_lab" / "mine.py").write_text('"""My own module."""\n')
+    git(owner, "add", "--all")
+    git(owner, "commit", "--quiet", "-m", "My own changes")
+    head = git(owner, "rev-parse", "HEAD").strip()
+    setup = (owner / SETUP_WORKFLOW).read_bytes()
+
+    # State B: state A is installed nowhere any more.
+    about = templates / "_shared" / "project" / "about.py"
+    about.write_text(about.read_text() + "# template B: a new line\n")
+    result = CliRunner().invoke(main, ["update", str(owner)])
+
+    assert result.exit_code == 0, result.output
+    assert "  updated   src/point_cloud_lab/about.py" in result.stdout
+    assert (
+        (owner / "src" / "point_cloud_lab" / "about.py")
+        .read_text()
+        .endswith("# template B: a new line\n")
+    )
+    assert "My own note." in readme.read_text()  # the owner's edits are kept
+    assert (owner / "src" / "point_cloud_lab" / "mine.py").is_file()
+    assert (owner / SETUP_WORKFLOW).read_bytes() == setup  # kept, though no render has it
+    assert TEMPLATE_DIR.as_posix() not in git(owner, "ls-files")
+    assert git(owner, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(owner, "log", "-1", "--format=%P").split()[0] == head
+    # The template commit changes no workflow either, and is the next update's base.
+    template_commit = git(owner, "log", "-1", "--format=%P").split()[1]
+    changed = git(owner, "diff", "--name-only", f"{template_commit}~1", template_commit).split()
+    assert changed == [".newproject.json", "src/point_cloud_lab/about.py"]
+    about.write_text(about.read_text() + "# state C\n")
+    again = CliRunner().invoke(main, ["update", str(owner)])
+    assert again.exit_code == 0, again.output
+    assert (
+        (owner / "src" / "point_cloud_lab" / "about.py")
+        .read_text()
+        .endswith("# template B: a new line\n# state C\n")
+    )
+    assert (owner / SETUP_WORKFLOW).read_bytes() == setup

@@ -466,3 +466,48 @@ def test_from_inside_the_project_it_finds_the_project(project, templates_a, monk
     result = run("update", "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Would update grad-lab from the template small: sha256:")
+
+
+@pytest.mark.parametrize("changed_since", [False, True])
+def test_a_snapshot_may_hold_files_besides_the_render(templates_a, user, tmp_path, changed_since):
+    """As the personalisation commit of a template repository does: its trailers name the
+    render's tree and each file it holds besides; the update carries those over unchanged.
+    A commit whose tree less those files is not the named tree is no snapshot."""
+    project = render("small", tmp_path / "out", "--no-git")
+    git(project, "init", "--quiet")
+    git(project, "add", "--all")
+    rendered = git(project, "write-tree").strip()
+    setup = project / ".github" / "workflows" / "template-setup.yml"
+    setup.parent.mkdir(parents=True)
+    setup.write_text("name: template setup\n")
+    if changed_since:
+        (project / "EXTRA.md").write_text("in no trailer\n")
+    git(project, "add", "--all")
+    message = (
+        f"Personalised\n\nNewproject-Snapshot: {rendered}\n"
+        "Newproject-Snapshot-Extra: .github/workflows/template-setup.yml\n"
+    )
+    git(project, "commit", "--quiet", "-m", message)
+    make_state_b(templates_a)
+
+    result = run("update", str(project))
+
+    if changed_since:
+        assert result.exit_code == 1
+        assert "cannot rebuild the template" in result.stderr
+        return
+    assert result.exit_code == 0, result.output
+    assert (project / "NOTES.md").read_text() == "# Notes for Grad Lab\n"
+    assert setup.read_text() == "name: template setup\n"
+    assert "template-setup.yml" not in result.stdout  # neither side changed it
+    template_commit = git(project, "log", "-1", "--format=%P").split()[1]
+    assert git(project, "show", f"{template_commit}:{setup.relative_to(project)}") == (
+        "name: template setup\n"
+    )
+    trailers = git(project, "log", "-1", "--format=%B", template_commit).splitlines()
+    assert "Newproject-Snapshot-Extra: .github/workflows/template-setup.yml" in trailers
+    edit(templates_a / "_shared" / "project" / "about.py", lambda text: text + "# state C\n")
+    again = run("update", str(project))  # the template commit is the next base, extras too
+    assert again.exit_code == 0, again.output
+    assert (project / "src" / "grad_lab" / "about.py").read_text().endswith("# state C\n")
+    assert setup.read_text() == "name: template setup\n"

@@ -12,6 +12,12 @@ GitHub's token may not change files under .github/workflows/, so nothing there c
 script stops, changing nothing, if the new render's workflows differ from the ones in the
 repository. template-setup.yml stays behind; the workflow disables it after this run.
 
+The commit is the project's pristine snapshot, as the first commit of `newproject new` is: its
+trailers name the tree of the render (`Newproject-Snapshot: <tree>`) and the files it holds
+besides the render (`Newproject-Snapshot-Extra: .github/workflows/template-setup.yml`), so a
+later `newproject update` finds its base in the repository's history, with no copy of this
+version of the template installed (newproject.snapshot).
+
 Standalone on purpose (the standard library and cookiecutter, see requirements.txt beside it):
 newproject is not installed where it runs. newproject's tests run it through the workflow's
 own steps and compare the result with `newproject new`.
@@ -48,6 +54,9 @@ OVERRIDES = {
 _PEP508_NAME = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$")
 _PACKAGE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# newproject.snapshot's trailers (this script cannot import newproject; a test keeps them equal).
+SNAPSHOT_TRAILER = "Newproject-Snapshot"
+SNAPSHOT_EXTRA_TRAILER = "Newproject-Snapshot-Extra"
 
 
 class SetupError(Exception):
@@ -216,8 +225,42 @@ def _git(root: Path, *args: str, env: dict | None = None) -> str:
     return result.stdout
 
 
-def commit(root: Path, answers: dict[str, str], repository: str, manifest: dict) -> None:
-    """One commit, authored by the new owner, committed by GitHub's bot."""
+def extra_files(root: Path, rendered: Path) -> list[str]:
+    """The files the personalised tree keeps besides the render: the workflows the render
+    has not (template-setup.yml), which GitHub's token may not delete."""
+    theirs = _files(rendered / WORKFLOWS_DIR)
+    return [
+        (WORKFLOWS_DIR / name).as_posix()
+        for name in _files(root / WORKFLOWS_DIR)
+        if name not in theirs
+    ]
+
+
+def snapshot_trailers(root: Path, extras: list[str]) -> str:
+    """The trailers that make the staged tree the project's pristine snapshot: the tree of
+    the render (the index less `extras`) and each of `extras` it holds besides."""
+    listed = _git(root, "ls-files", "-z", "--", *extras) if extras else ""
+    tracked = [path for path in listed.split("\0") if path]
+    with tempfile.TemporaryDirectory(prefix="personalise-index-") as scratch:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch, "index").resolve())}
+        _git(root, "read-tree", _git(root, "write-tree").strip(), env=env)
+        if tracked:
+            _git(root, "update-index", "--force-remove", "--", *tracked, env=env)
+        tree = _git(root, "write-tree", env=env).strip()
+    return f"{SNAPSHOT_TRAILER}: {tree}\n" + "".join(
+        f"{SNAPSHOT_EXTRA_TRAILER}: {path}\n" for path in sorted(tracked)
+    )
+
+
+def commit(
+    root: Path,
+    answers: dict[str, str],
+    repository: str,
+    manifest: dict,
+    extras: list[str] | None = None,
+) -> None:
+    """One commit, authored by the new owner, committed by GitHub's bot, naming the render's
+    tree (and the `extras` it holds besides) for `newproject update`."""
     _git(root, "add", "--all")
     touched = _git(root, "diff", "--cached", "--name-only", "--", WORKFLOWS_DIR.as_posix())
     if touched.strip():
@@ -227,7 +270,9 @@ def commit(root: Path, answers: dict[str, str], repository: str, manifest: dict)
     message = (
         f"Personalise the template for {repository}\n\n"
         f"Rendered anew from the {manifest['gap']} gap (newproject "
-        f"{manifest['newproject_version']}) with:\n{lines}\n"
+        f"{manifest['newproject_version']}) with:\n{lines}\n\n"
+        "The render is the project's pristine snapshot, the base of `newproject update`.\n\n"
+        f"{snapshot_trailers(root, extras or [])}"
     )
     author = f"{answers['author_name']} <{answers['author_email']}>"
     _git(
@@ -285,9 +330,10 @@ def personalise(root: Path, environ: dict[str, str], *, make_commit: bool) -> di
     with tempfile.TemporaryDirectory(prefix="personalise-") as scratch:
         rendered = render(template, manifest["private"], answers, Path(scratch))
         check_workflows(root, rendered)
+        extras = extra_files(root, rendered)
         replace_tree(root, rendered)
     if make_commit:
-        commit(root, answers, repository, manifest)
+        commit(root, answers, repository, manifest, extras)
     write_summary(environ.get("GITHUB_STEP_SUMMARY"), answers, repository)
     return answers
 

@@ -6,8 +6,9 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 
@@ -15,13 +16,13 @@ from ..answers import resolve_answers
 from ..catalog import Gap, get_gap
 from ..errors import NewprojectError, UnknownGapError, UsageError, shown
 from ..shared import template_identity
-from ..snapshot import SNAPSHOT_TRAILER
+from ..snapshot import SNAPSHOT_EXTRA_TRAILER, SNAPSHOT_TRAILER
 from ..stopping import signals_as_interrupt
 from .apply import WorkTree, all_or_nothing, changes, copy_objects, write_index, write_tree
 from .git import Git, GitError
 from .merge import Merged, is_protected, merge
 from .record import RECORD, Record, parse_record, read_record, short
-from .trees import Scratch, Tree
+from .trees import Entry, Scratch, Tree
 
 _IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
@@ -35,6 +36,13 @@ _IDENT = re.compile(r"^(?P<name>.*) <(?P<email>[^<>]*)> \d+ [+-]\d{4}$")
 
 class UpdateConflict(NewprojectError):
     """The update left (or would leave) conflicts to resolve."""
+
+
+class Base(NamedTuple):
+    """The commit the merge starts from, and the files it holds besides the render."""
+
+    commit: str
+    extras: Tree  # named by Newproject-Snapshot-Extra; carried into the template commit
 
 
 def run_update(
@@ -73,13 +81,14 @@ def run_update(
         tempfile.TemporaryDirectory(prefix="newproject-update-") as scratch_folder,
     ):
         scratch = Scratch(git, Path(scratch_folder))
-        base_commit = _base(scratch, git, record, gap, installed, base_templates, user)
-        theirs_tree = _render_tree(scratch, gap, answers, record.created)
+        base_commit, extras = _base(scratch, git, record, gap, installed, base_templates, user)
+        rendered = _render_tree(scratch, gap, answers, record.created)
+        theirs_tree, carried = _with_extras(scratch, rendered, extras)
         theirs_hash = installed
         theirs_commit = scratch.commit(
             theirs_tree,
             [base_commit],
-            _snapshot_message(f"Template {gap.id} {short(theirs_hash)}", theirs_tree),
+            _snapshot_message(f"Template {gap.id} {short(theirs_hash)}", rendered, carried),
             **user,
         )
         base = scratch.entries(base_commit)
@@ -253,10 +262,10 @@ def _base(
     installed: str,
     base_templates: Path | None,
     user: Mapping[str, str],
-) -> str:
+) -> Base:
     """The commit holding the pristine base: a snapshot in the project's history, else the
     recorded template rendered again (installed, or from `base_templates`)."""
-    snapshot = find_snapshot(git, record)
+    snapshot = find_snapshot(scratch, git, record)
     if snapshot:
         return snapshot
     if installed == record.template_hash:
@@ -280,11 +289,12 @@ def _base(
     message = _snapshot_message(
         f"Template {record.gap} {short(record.template_hash)}, as the project was made", tree
     )
-    return scratch.commit(tree, [], message, **user)
+    return Base(scratch.commit(tree, [], message, **user), {})
 
 
-def find_snapshot(git: Git, record: Record) -> str | None:
-    """The newest commit in HEAD's history that holds the pristine render `record` names."""
+def find_snapshot(scratch: Scratch, git: Git, record: Record) -> Base | None:
+    """The newest commit in HEAD's history that holds the pristine render `record` names
+    (and, when its Newproject-Snapshot-Extra trailers name them, files besides it)."""
     out = git.run(
         "log", "--format=%H %T%n%B%x00", "--fixed-strings", f"--grep={SNAPSHOT_TRAILER}: ", "HEAD"
     ).stdout.decode("utf-8", "replace")
@@ -293,12 +303,9 @@ def find_snapshot(git: Git, record: Record) -> str | None:
         if not lines or " " not in lines[0]:
             continue
         commit, tree = lines[0].split(" ", 1)
-        named = [
-            line.split(":", 1)[1].strip()
-            for line in lines[1:]
-            if line.startswith(f"{SNAPSHOT_TRAILER}:")
-        ]
-        if not named or named[-1] != tree:
+        named = _trailer(lines[1:], SNAPSHOT_TRAILER)
+        extra_paths = set(_trailer(lines[1:], SNAPSHOT_EXTRA_TRAILER))
+        if not named or (not extra_paths and named[-1] != tree):
             continue  # amended since: not a pristine render any more
         shown_record = git.run("cat-file", "blob", f"{commit}:{RECORD}", ok=(0, 128))
         if shown_record.returncode != 0:
@@ -312,8 +319,48 @@ def find_snapshot(git: Git, record: Record) -> str | None:
             record.answers,
             record.template_hash,
         ):
-            return commit
+            if not extra_paths:
+                return Base(commit, {})
+            # The render is the commit's tree less the extras (a tree built in the scratch
+            # repository only: the project's .git stays as it was).
+            entries = scratch.entries(tree)
+            if not extra_paths <= set(entries):
+                continue
+            render = {path: entry for path, entry in entries.items() if path not in extra_paths}
+            if scratch.build_tree(render) != named[-1]:
+                continue  # changed since: not a pristine render any more
+            return Base(commit, {path: entries[path] for path in sorted(extra_paths)})
     return None
+
+
+def _trailer(lines: Iterable[str], key: str) -> list[str]:
+    """The values of the `key: value` lines among `lines`."""
+    return [line.split(":", 1)[1].strip() for line in lines if line.startswith(f"{key}:")]
+
+
+def _with_extras(scratch: Scratch, rendered: str, extras: Tree) -> tuple[str, list[str]]:
+    """The template commit's tree: the render, plus the base's files besides the render as
+    they are there (unless the render now has a file of that name, or one in its way), so
+    the merge leaves them as the project has them. Returns the tree and the carried paths."""
+    if not extras:
+        return rendered, []
+    entries: dict[str, Entry] = scratch.entries(rendered)
+    folders = {parent for path in entries for parent in _parents(path)}
+    carried = {
+        path: entry
+        for path, entry in extras.items()
+        if path not in entries
+        and path not in folders
+        and not any(parent in entries for parent in _parents(path))
+    }
+    if not carried:
+        return rendered, []
+    return scratch.build_tree({**entries, **carried}), sorted(carried)
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:end]) for end in range(1, len(parts))]
 
 
 def _render_tree(
@@ -333,10 +380,15 @@ def _render_tree(
         return scratch.tree_of_folder(project)
 
 
-def _snapshot_message(subject: str, tree: str) -> str:
+def _snapshot_message(subject: str, tree: str, extras: Iterable[str] = ()) -> str:
+    extra = "".join(f"{SNAPSHOT_EXTRA_TRAILER}: {path}\n" for path in extras)
+    besides = (
+        " (and, besides it, the files named below, carried over from the project)" if extra else ""
+    )
     return (
-        f"{subject}\n\nA pristine render of the template with the project's answers, kept as "
-        f"the base of the next `newproject update`.\n\n{SNAPSHOT_TRAILER}: {tree}\n"
+        f"{subject}\n\nA pristine render of the template with the project's answers{besides}, "
+        f"kept as the base of the next `newproject update`.\n\n{SNAPSHOT_TRAILER}: {tree}\n"
+        f"{extra}"
     )
 
 
