@@ -7,6 +7,26 @@ import shutil
 import subprocess
 from typing import NamedTuple
 
+# Variables that would make git work on some other repository than the one asked for (set,
+# for example, when newproject runs from inside a git hook).
+GIT_LOCATION_VARS = frozenset(
+    {
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+        "GIT_NAMESPACE",
+        "GIT_PREFIX",
+    }
+)
+
+
+def environment_for_git() -> dict[str, str]:
+    """This process's environment without GIT_LOCATION_VARS."""
+    return {key: value for key, value in os.environ.items() if key not in GIT_LOCATION_VARS}
+
 
 class GitUser(NamedTuple):
     """The name and e-mail git would write on a commit; each None when git has none set."""
@@ -28,7 +48,7 @@ def git_user() -> GitUser:
                 capture_output=True,
                 text=True,
                 cwd=os.sep,
-                env={k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")},
+                env=environment_for_git(),
                 timeout=10,
             )
         except (OSError, subprocess.SubprocessError, UnicodeDecodeError):

@@ -29,6 +29,7 @@ from .errors import (
     one_line,
     shown,
 )
+from .gituser import environment_for_git
 from .shared import SHARED_HOOK_MARKER, answer_rules, template_identity
 from .snapshot import FIRST_COMMIT_SUBJECT, SNAPSHOT_TRAILER
 from .stopping import signals_as_interrupt as _signals_as_interrupt
@@ -38,19 +39,6 @@ from .stopping import signals_blocked as _signals_blocked
 logging.getLogger("cookiecutter").addHandler(logging.NullHandler())
 
 _STAGING_PREFIX = ".newproject-"  # the hidden folder a render happens in, beside the target
-# Variables that would make git work on some other repository than the new project's.
-_GIT_LOCATION_VARS = frozenset(
-    {
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_OBJECT_DIRECTORY",
-        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-        "GIT_COMMON_DIR",
-        "GIT_NAMESPACE",
-        "GIT_PREFIX",
-    }
-)
 
 
 class TemplateEnvironment:
@@ -355,7 +343,7 @@ def _check_git_identity(git: str, answers: Mapping[str, str]) -> None:
             [git, *_identity(answers), "var", ident],
             capture_output=True,
             text=True,
-            env=_git_env(),
+            env=environment_for_git(),
             cwd=os.sep,  # outside any repository, whose config or ownership could interfere
         )
         if result.returncode != 0:
@@ -374,12 +362,6 @@ def _identity(answers: Mapping[str, str]) -> list[str]:
     ]
 
 
-def _git_env() -> dict[str, str]:
-    """The environment without the variables that point git at another repository
-    (set, for example, when newproject runs from inside a git hook)."""
-    return {key: value for key, value in os.environ.items() if key not in _GIT_LOCATION_VARS}
-
-
 def _git_message(stderr: str) -> str:
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     chosen = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
@@ -393,7 +375,7 @@ def _git_first_commit(git: str, project: Path, author: tuple[str, str] | None) -
     there as the base of a later three-way merge, even once newproject no longer ships
     this version of the template.
     """
-    env = _git_env()
+    env = environment_for_git()
 
     def run(step: str, command: list[str]) -> str:
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, env=env)

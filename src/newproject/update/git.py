@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..errors import NewprojectError, one_line
+from ..gituser import environment_for_git
 
-# Variables that would make git work on some other repository than the one asked for.
-_LOCATION_VARS = frozenset(
-    {
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_OBJECT_DIRECTORY",
-        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-        "GIT_COMMON_DIR",
-        "GIT_NAMESPACE",
-        "GIT_PREFIX",
-    }
-)
 # Settings that would make a scratch merge act for the user: their hooks, an automatic
 # gc, large-file downloads, a pager.
 _QUIET = ("-c", "core.hooksPath=/dev/null", "-c", "gc.auto=0", "-c", "core.pager=cat")
@@ -40,7 +27,7 @@ class Git:
         self.executable = shutil.which("git")
         if self.executable is None:
             raise NewprojectError("newproject update needs git, and git is not on PATH")
-        base = {key: value for key, value in os.environ.items() if key not in _LOCATION_VARS}
+        base = environment_for_git()
         base["GIT_LFS_SKIP_SMUDGE"] = "1"
         self.env = {**base, **(env or {})}
 
