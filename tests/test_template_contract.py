@@ -108,3 +108,22 @@ def test_rendering_never_imports_torch(tmp_path):
     )
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
     assert any(tmp_path.iterdir())
+
+
+def test_readme_quickstart_installs_the_tested_torch_inside_a_venv(rendered):
+    """The README's first commands are the ones `newproject new` prints: a venv first (else
+    `make setup` would make one and pip would take torch, unpinned, from PyPI: the CUDA build),
+    then the torch newproject tests with, the version scripts/setup.sh installs."""
+    from newproject.cli import TORCH_CPU_INSTALL
+
+    _, project, _ = rendered
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    quickstart = readme.split("## Quickstart", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = quickstart.splitlines()
+    assert lines[0] == "python3 -m venv .venv && . .venv/bin/activate"
+    assert lines[1] == TORCH_CPU_INSTALL
+    assert [line.split("#")[0].strip() for line in lines[2:]] == ["make setup", "make smoke"]
+    setup = (TEMPLATES.parent / "scripts" / "setup.sh").read_text(encoding="utf-8")
+    assert re.search(r'TORCH_VERSION="\$\{TORCH_VERSION:-([0-9.]+)\}"', setup).group(1) in (
+        TORCH_CPU_INSTALL
+    )
