@@ -80,8 +80,9 @@ def read_text_table(
     known S3DIS defect: ``3.048\\x10187``, five columns) is read as a space, with a warning
     naming file and line.
 
-    The fast path is pandas' C parser (several times faster than ``numpy.loadtxt``); any file
-    it does not read cleanly is read again line by line, which finds the exact problem.
+    The fast path is pandas' C parser (faster than ``numpy.loadtxt``; by how much depends on
+    NumPy's version: ``benchmarks/room_cutting.py`` times both); any file it does not read
+    cleanly is read again line by line, which finds the exact problem.
     """
     raw = require_file(path).read_bytes()
     table = _parse_fast(raw, columns, dtype)
