@@ -17,7 +17,18 @@ Stock cookiecutter needs a complete `cookiecutter.json` in every gap, and the me
   derived by rendering every gap and reading what the result depends on and imports
   (its pyproject's dependency lists, every top-level import its Python files and tests
   make, the modules its Makefile and CI run with `python -m`), plus the tools a project
-  meets. The standard library is added at check time (it depends on the Python running).
+  meets, plus the modules the dependencies' own dependencies install
+  (`scripts/dependency_imports.json`: `typing_extensions` under torch, `sympy`, `jinja2`, ...).
+  The standard library is added at check time (it depends on the Python running).
+
+`scripts/dependency_imports.json` is read from the environment once, not on every run (so
+that the written files do not change with whatever versions a machine has installed):
+
+    .venv/bin/python scripts/sync_templates.py --refresh-dependency-imports
+
+walks the gaps' dependencies through the installed distributions' requirements (in a venv
+set up by scripts/setup.sh, which installs what the projects need) and writes the top-level
+modules each installs.
 
 A new gap's dependencies and imports are picked up by running this script; the test
 tests/test_templates_in_sync.py fails while any of these files differs from what the
@@ -41,6 +52,7 @@ TEMPLATES = REPO / "templates"
 SHARED_LINKS = {"templates": "../_shared", "hooks": "../_shared/hooks"}
 SHARED_QUESTIONS = Path("_shared") / "questions.json"
 RESERVED_NAMES = Path("_shared") / "reserved_names.json"
+DEPENDENCY_IMPORTS = REPO / "scripts" / "dependency_imports.json"
 
 # Modules a generated project meets that no template file names: build, install and test
 # machinery, and the generators themselves.
@@ -123,7 +135,9 @@ def menu(templates: Path) -> dict:
     return {"templates": entries}
 
 
-def reserved_names(templates: Path, contexts: dict[str, dict]) -> dict[str, str]:
+def reserved_names(
+    templates: Path, contexts: dict[str, dict], with_dependency_imports: bool = True
+) -> dict[str, str]:
     """Name -> why a package of that name would break a generated project."""
     sys.path.insert(0, str(REPO / "src"))
     from newproject.answers import resolve_answers
@@ -163,7 +177,66 @@ def reserved_names(templates: Path, contexts: dict[str, dict]) -> dict[str, str]
             where = "every gap" if gaps == every else ", ".join(sorted(gaps))
             parts.append(f"{why} {where}")
         reasons.setdefault(name, "; ".join(parts))
+    for name, distributions in (_dependency_imports() if with_dependency_imports else {}).items():
+        reasons.setdefault(
+            name, f"installed by {', '.join(distributions)}, which the dependencies need"
+        )
     return dict(sorted(reasons.items()))
+
+
+def _dependency_imports() -> dict[str, list[str]]:
+    """Import name -> the distributions installing it (written by --refresh-dependency-imports)."""
+    return json.loads(DEPENDENCY_IMPORTS.read_text(encoding="utf-8"))["imports"]
+
+
+def refresh_dependency_imports(templates: Path) -> dict[str, list[str]]:
+    """The top-level modules of every distribution the gaps' dependencies need, transitively,
+    as installed in the running environment (the direct dependencies' own names excluded:
+    reserved_names covers those)."""
+    import importlib.metadata as metadata
+
+    from packaging.requirements import Requirement
+
+    def key(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    shared = json.loads((templates / SHARED_QUESTIONS).read_text(encoding="utf-8"))["questions"]
+    contexts = {folder.name: gap_context(folder, shared) for folder in gap_folders(templates)}
+    direct = {
+        name
+        for name, why in reserved_names(templates, contexts, with_dependency_imports=False).items()
+        if "a dependency of" in why
+    }
+    installed = {key(dist.metadata["Name"]): dist for dist in metadata.distributions()}
+    needed: set[str] = set()
+    queue = [key(name) for name in direct]
+    while queue:
+        name = queue.pop()
+        if name in needed or name not in installed:
+            continue
+        needed.add(name)
+        for text in installed[name].requires or []:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                queue.append(key(requirement.name))
+    modules: dict[str, set[str]] = {}
+    for name in sorted(needed):
+        dist = installed[name]
+        top_level = (dist.read_text("top_level.txt") or "").split()
+        if not top_level:
+            top_level = [
+                str(file).split("/")[0].removesuffix(".py")
+                for file in dist.files or []
+                if "/" in str(file) or str(file).endswith(".py")
+            ]
+        for module in top_level:
+            if module.isidentifier() and not module.startswith("_"):
+                modules.setdefault(module, set()).add(dist.metadata["Name"])
+    return {
+        module: sorted(dists)
+        for module, dists in sorted(modules.items())
+        if re.sub(r"[-_.]+", "_", module).lower() not in direct
+    }
 
 
 def _dependencies(pyproject: Path) -> set[str]:
@@ -258,7 +331,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
     parser.add_argument("--templates", type=Path, default=TEMPLATES)
+    parser.add_argument(
+        "--refresh-dependency-imports",
+        action="store_true",
+        help=f"rewrite {DEPENDENCY_IMPORTS.relative_to(REPO)} from the installed distributions",
+    )
     args = parser.parse_args()
+    if args.refresh_dependency_imports:
+        about = (
+            "Written by scripts/sync_templates.py --refresh-dependency-imports; do not edit. "
+            "Top-level modules of the distributions the gaps' dependencies need (transitively), "
+            "as installed by scripts/setup.sh; each is a package name a project must not take."
+        )
+        imports = refresh_dependency_imports(args.templates)
+        DEPENDENCY_IMPORTS.write_text(_json({"about": about, "imports": imports}), encoding="utf-8")
+        print(f"wrote {DEPENDENCY_IMPORTS.relative_to(REPO)}: {len(imports)} modules")
     links = missing_links(args.templates)
     for link, target in links.items():
         shown = link.relative_to(args.templates.parent)

@@ -121,11 +121,6 @@ def test_text_that_draws_nothing_is_refused(gap, key, value):
     assert str(error.value).isprintable()
 
 
-def test_joiners_inside_visible_text_are_kept(gap):
-    family = "Lab \U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji, joined
-    assert resolve(gap, project_name=family)["project_name"] == family
-
-
 @pytest.mark.parametrize("key", ["project_name", "description", "author_name"])
 @pytest.mark.parametrize("value", [" Lab", "Lab ", "Lab\u3000"])
 def test_surrounding_whitespace_is_refused(gap, key, value):
@@ -259,6 +254,11 @@ def test_joiners_that_scripts_and_emoji_need_are_kept(gap, value):
         "ruff",  # run with python -m by the Makefile
         "sitecustomize",
         "test_readers",  # a test module another test imports
+        # Installed by the dependencies' own dependencies (scripts/dependency_imports.json):
+        "typing_extensions",  # torch imports it first thing
+        "sympy",
+        "jinja2",
+        "packaging",
     ],
 )
 def test_names_that_would_shadow_an_import_are_reserved(gap, name):
