@@ -9,16 +9,18 @@ import sys
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import GAP_IDS, TEMPLATES, tree, venv_bin
+from conftest import GAP_IDS, REPO, TEMPLATES, tree, venv_bin
 from recommend_helpers import FIRST_GAPS, rank, templates_with
 
-from newproject.catalog import load_catalog
+from newproject.catalog import TEMPLATES_ENV, load_catalog
 from newproject.cli import main
 from newproject.errors import NewprojectError
 from newproject.recommender.gaps import read_gap_profiles
 from newproject.recommender.profiles import MAX_SKILLS, load_profiles
+from newproject.recommender.score import asked_skills
 
-# The deployment-strong perception engineer aiming at applied CV in driving (tests/test_personas).
+# The deployment-strong perception engineer aiming at applied CV in driving (tests/test_personas),
+# the worked example of docs/recommender.md.
 MODEL_USER = {
     "role": "applied-cv",
     "domain": "driving",
@@ -105,30 +107,53 @@ def test_a_broken_profiles_file_names_the_problem(tmp_path):
 
 
 def test_known_answer_for_the_model_user():
-    """Hand-computed from docs/recommender.md (applied-CV in driving expects DL fundamentals 3,
-    model design 3, experiment rigour 2, 3D perception 3, ML engineering 2)."""
-    rec = rank(MODEL_USER)
+    """docs/recommender.md's worked example, hand-computed over the shipped catalog (templates/):
+    applied-CV in driving expects DL fundamentals 3, model design 3, experiment rigour 2,
+    3D perception 3, detection and tracking 3, LiDAR 2, deployment 2, ML engineering 2."""
+    rec = rank(MODEL_USER, TEMPLATES)
     scores = {ranked.gap.id: ranked.score for ranked in rec.ranking}
-    # custom-model-architecture: model design 3-1, DL fundamentals 2-1, rigour 2-1 -> 2+1+1
     # 3d-scene-understanding: 3D perception 3-1, model design 2-1, rigour 2-1 -> 2+1+1
+    # custom-model-architecture: model design 3-1, DL fundamentals 2-1, rigour 2-1 -> 2+1+1
+    # paper-reproduction: rigour min(3, 2)-1, model design 2-1, DL fundamentals 2-1 -> 1+1+1
+    # detection-and-tracking: detection and tracking 3-2, rigour 2-1 (model design 1-1) -> 1+1
     # dl-fundamentals: DL fundamentals 3-1 -> 2 (its rigour 1 and ML engineering 2 close nothing)
+    # Deployment (rated 4) and ML engineering (3) are above the role's 2: nothing to close.
     assert scores == {
-        "custom-model-architecture": 4,
         "3d-scene-understanding": 4,
+        "custom-model-architecture": 4,
+        "paper-reproduction": 3,
+        "detection-and-tracking": 2,
         "dl-fundamentals": 2,
     }
-    # The tie goes to the gap exercising more of the role's profile: 11 against 10.
+    assert all(ranked.multiplier == 1 for ranked in rec.ranking)  # all for applied CV, driving
+    # Ties go to the gap exercising more of the role's profile: 11 against 10, 10 against 6.
     assert [ranked.gap.id for ranked in rec.ranking] == [
+        "3d-scene-understanding",
+        "custom-model-architecture",
+        "paper-reproduction",
+        "detection-and-tracking",
+        "dl-fundamentals",
+    ]
+    assert [ranked.relevance for ranked in rec.ranking] == [11, 10, 8, 10, 6]
+    # Every torch gap requires DL fundamentals 2; the person rated 1. First step: dl-fundamentals
+    # with the 3D gap, (2 + 4) / 2 slots; last slot: the architecture lab and detection each
+    # still close 1 level, the better-ranked wins; paper-reproduction closes nothing left open.
+    assert [ranked.gap.id for ranked in rec.top] == [
         "3d-scene-understanding",
         "custom-model-architecture",
         "dl-fundamentals",
     ]
-    # Both torch gaps require DL fundamentals 2; the person rated 1: fundamentals come first.
     assert rec.order == ("dl-fundamentals", "3d-scene-understanding", "custom-model-architecture")
     assert rec.command == "newproject new dl-fundamentals"
     assert rec.order_notes == (
         "dl-fundamentals first: 3d-scene-understanding and custom-model-architecture expect "
         "DL fundamentals at 2 (Working) and you rated 1",
+    )
+    assert rec.choice_notes == (
+        "paper-reproduction (#3, score 3) is left out: the chosen gaps already close what it "
+        "would (DL fundamentals, model design and experiment rigour)",
+        "detection-and-tracking (#4, score 2) is left out: the chosen gaps close more of what "
+        "is open",
     )
     reasons = {ranked.gap.id: ranked.reasons for ranked in rec.ranking}
     assert reasons["custom-model-architecture"][0] == (
@@ -141,17 +166,37 @@ def test_known_answer_for_the_model_user():
     )
 
 
+def test_the_known_answer_on_the_first_three_gaps_is_unchanged():
+    """The same answers over the catalog they were first hand-computed against."""
+    rec = rank(MODEL_USER, TEMPLATES, only=FIRST_GAPS)
+    scores = {ranked.gap.id: ranked.score for ranked in rec.ranking}
+    assert scores == {
+        "custom-model-architecture": 4,
+        "3d-scene-understanding": 4,
+        "dl-fundamentals": 2,
+    }
+    assert rec.order == ("dl-fundamentals", "3d-scene-understanding", "custom-model-architecture")
+
+
 def test_the_domain_changes_what_the_role_expects():
     general = rank({**MODEL_USER, "domain": "general"})
     driving = rank(MODEL_USER)
-    assert general.expected["3d-perception"] == 2 and driving.expected["3d-perception"] == 3
+    assert general.expected["3d-perception"] == 1 and driving.expected["3d-perception"] == 3
+    assert general.expected["lidar"] == 1 and driving.expected["lidar"] == 2
     by_id = {ranked.gap.id: ranked for ranked in general.ranking}
-    # 3D perception 2-1, model design, rigour: 3 levels, and the gap is aimed at particular
-    # domains while the person named none: x 0.8.
-    assert by_id["3d-scene-understanding"].score == pytest.approx(3 * 0.8)
-    assert "you named no particular domain (score x 0.8)" in " ".join(
-        by_id["3d-scene-understanding"].reasons
-    )
+    scene = by_id["3d-scene-understanding"]
+    # In general the rated 1 already meets the role's 3D perception 1; model design 2-1 and
+    # rigour 2-1 are left: 2 levels, and the gap is aimed at particular domains while the
+    # person named none: x 0.8. In driving it also closes 3D perception 3-1.
+    assert {g.skill: g.closes for g in scene.gains if g.closes} == {
+        "model-design": 1,
+        "experiment-rigor": 1,
+    }
+    assert scene.score == pytest.approx(2 * 0.8)
+    assert "you named no particular domain (score x 0.8)" in " ".join(scene.reasons)
+    in_driving = next(r for r in driving.ranking if r.gap.id == "3d-scene-understanding")
+    assert {g.skill: g.closes for g in in_driving.gains}["3d-perception"] == 2
+    assert in_driving.score == 4
 
 
 def test_a_gap_not_made_for_the_role_is_discounted():
@@ -286,7 +331,7 @@ def test_flags_win_over_the_file(tmp_path):
 
 def test_a_new_gap_is_ranked_from_its_gap_toml_alone(tmp_path, monkeypatch):
     templates = templates_with(tmp_path / "templates", {"edge-deployment": EXTRA_GAP})
-    monkeypatch.setenv("NEWPROJECT_TEMPLATES", str(templates))
+    monkeypatch.setenv(TEMPLATES_ENV, str(templates))
     devops = {
         "role": "ml-platform",
         "levels": dict.fromkeys(MODEL_USER["levels"], 2) | {"deployment": 1},
@@ -301,6 +346,35 @@ def test_a_new_gap_is_ranked_from_its_gap_toml_alone(tmp_path, monkeypatch):
     edge = data["ranking"][0]
     assert edge["skills"]["deployment"]["closes"] == 2  # ML platform expects 3; rated 1
     assert "you rated deployment and optimisation 1 of 4" in edge["reasons"][0]
+    # And rendered: --then-new takes the new gap with the file's identity answers.
+    answers = {
+        **devops,
+        "project": {"author_name": "Grace Hopper", "author_email": "grace@example.org"},
+    }
+    out = tmp_path / "out"
+    rendered = run(
+        "recommend",
+        "--answers",
+        str(write_answers(tmp_path / "b.yaml", answers)),
+        "--then-new",
+        "--no-input",
+        "--no-git",
+        "-o",
+        str(out),
+        "--set",
+        "project_name=Edge Serving",
+    )
+    assert rendered.exit_code == 0, rendered.output
+    assert "Start with:\n  newproject new edge-deployment" in rendered.stdout
+    assert "Created" in rendered.stdout
+    (project,) = out.iterdir()
+    assert project.name == "edge-serving"
+    record = json.loads((project / ".newproject.json").read_text())
+    assert record["gap"] == "edge-deployment"
+    assert record["answers"]["author_name"] == "Grace Hopper"
+    assert record["answers"]["author_email"] == "grace@example.org"
+    assert record["answers"]["project_name"] == "Edge Serving"
+    assert (project / "README.md").read_text() == "# Edge Serving\n"
 
 
 def test_a_gap_without_a_recommend_table_is_listed_as_not_ranked(tmp_path, monkeypatch):
@@ -502,8 +576,6 @@ def test_then_new_with_a_bad_identity_answer_writes_nothing(tmp_path):
 
 
 def test_the_role_table_in_the_docs_is_the_data_file():
-    from conftest import REPO
-
     text = (REPO / "docs" / "recommender.md").read_text()
     table = text.split("<!-- role-table:start -->")[1].split("<!-- role-table:end -->")[0]
     rows = [line.strip("| ").split(" | ") for line in table.strip().splitlines()]
@@ -515,3 +587,44 @@ def test_the_role_table_in_the_docs_is_the_data_file():
         role.id: [role.expected[skill] for skill in profiles.skills]
         for role in profiles.roles.values()
     }
+
+
+def _doc_between(marker: str) -> str:
+    text = (REPO / "docs" / "recommender.md").read_text()
+    return text.split(f"<!-- {marker}:start -->")[1].split(f"<!-- {marker}:end -->")[0]
+
+
+def _doc_answers(tmp_path, monkeypatch):
+    """docs/recommender.md's answers file (its first YAML block), saved, and the shipped
+    catalog (templates/) as the one `recommend` reads."""
+    text = (REPO / "docs" / "recommender.md").read_text()
+    path = tmp_path / "me.yaml"
+    path.write_text(text.split("```yaml\n", 1)[1].split("```", 1)[0])
+    monkeypatch.setenv(TEMPLATES_ENV, str(TEMPLATES))
+    return path
+
+
+def test_the_docs_answers_file_is_complete_for_the_shipped_catalog(tmp_path, monkeypatch):
+    path = _doc_answers(tmp_path, monkeypatch)
+    answers = yaml.safe_load(path.read_text())
+    assert {k: v for k, v in answers.items() if k != "project"} == MODEL_USER
+    profiles = load_profiles()
+    gaps, _ = read_gap_profiles(load_catalog(TEMPLATES).values(), profiles)
+    assert set(asked_skills(gaps, profiles)) <= set(answers["levels"])  # nothing left to ask
+    result = run("recommend", "--answers", str(path), "--no-input")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip().endswith("Start with:\n  newproject new dl-fundamentals")
+
+
+def test_the_docs_worked_example_is_what_the_command_gives(tmp_path, monkeypatch):
+    path = _doc_answers(tmp_path, monkeypatch)
+    data = json.loads(run("recommend", "--answers", str(path), "--json").stdout)
+    rows = [line.strip("| ").split(" | ") for line in _doc_between("worked-example").splitlines()]
+    table = [(row[0].split("`")[1], float(row[-1])) for row in rows if row[0].startswith("`")]
+    assert table == [(entry["gap"], entry["score"]) for entry in data["ranking"]]
+    assert sorted(gap for gap, _ in table) == sorted(GAP_IDS)  # the whole shipped catalog
+    # The output the page shows is what the command prints, at 100 columns.
+    monkeypatch.setenv("COLUMNS", "101")
+    printed = run("recommend", "--answers", str(path), "--no-input")
+    shown = _doc_between("worked-example-output").split("```text\n", 1)[1].rsplit("```", 1)[0]
+    assert printed.stdout == shown

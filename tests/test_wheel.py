@@ -81,10 +81,12 @@ def test_wheel_renders_what_the_checkout_renders(wheel_venv, tmp_path, gap_id):
     assert not [p for p in from_wheel.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"]
 
 
-def test_wheel_carries_the_check_docs_and_the_template_repo_files(wheel):
+def test_wheel_carries_the_docs_the_role_profiles_and_the_template_repo_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {
         "newproject/docs/check.md",
+        "newproject/docs/recommender.md",
+        "newproject/recommender/role_profiles.toml",
         "newproject/check/citation_schema_1.2.0.json",
         "newproject/template_repo/setup.yml",
         "newproject/template_repo/personalise.py",
@@ -108,6 +110,34 @@ def test_installed_wheel_explains_rules_and_writes_a_template_repo(wheel_venv, t
     template = tmp_path / "repo" / ".github" / "newproject-template" / "template"
     assert (template / "templates" / "project" / "Makefile").is_file()
     assert not list(template.rglob("__pycache__"))  # pip's caches of the installed templates
+
+
+def test_installed_wheel_holds_the_recommender_doc_and_role_profiles(wheel_venv, tmp_path):
+    """`recommend` cites docs/recommender.md and reads recommender/role_profiles.toml: both are
+    in the installed package, as in the checkout, and the installed newproject uses them."""
+    site = next((wheel_venv / "lib").glob("python*/site-packages/newproject"))
+    installed = {
+        site / "docs" / "recommender.md": REPO / "docs" / "recommender.md",
+        site / "recommender" / "role_profiles.toml": (
+            REPO / "src" / "newproject" / "recommender" / "role_profiles.toml"
+        ),
+    }
+    for path, source in installed.items():
+        assert path.is_file(), path
+        assert path.read_bytes() == source.read_bytes()
+    probe = "from newproject.recommender.profiles import load_profiles; print(load_profiles().path)"
+    read = subprocess.run(
+        [str(wheel_venv / "bin" / "python"), "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip() == str(site / "recommender" / "role_profiles.toml")
+    newproject = str(wheel_venv / "bin" / "newproject")
+    helped = subprocess.run([newproject, "recommend", "--help"], capture_output=True, text=True)
+    assert helped.returncode == 0, helped.stderr
+    assert "docs/recommender.md" in helped.stdout
 
 
 def test_the_wheel_s_newproject_updates_a_project_it_made(
