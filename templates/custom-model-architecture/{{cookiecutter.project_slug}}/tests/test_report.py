@@ -45,8 +45,8 @@ def test_report_replaces_only_the_results_section(tmp_path):
     fake_ablation(runs, "new", "| new table |\n", mtime=2_000)
     readme = readme_with_markers(tmp_path)
     assert latest_ablation(runs).name == "new"
-    main(["--runs-dir", str(runs), "--readme", str(readme)])
-    main(["--runs-dir", str(runs), "--readme", str(readme)])  # twice: same README
+    main(["--runs", str(runs), "--readme", str(readme)])
+    main(["--runs", str(runs), "--readme", str(readme)])  # twice: same README
     text = readme.read_text()
     assert text.startswith("# Title\n\nintro\n") and text.endswith(f"{END}\n\n## After\n")
     assert "| new table |" in text and "old table" not in text and "placeholder" not in text
@@ -60,7 +60,7 @@ def test_single_runs_are_listed_with_their_command_and_test_accuracy(tmp_path):
     fake_run(runs, "contract", val=0.91, test=0.875)
     fake_run(runs, "untested", val=0.5)
     readme = readme_with_markers(tmp_path)
-    main(["--runs-dir", str(runs), "--readme", str(readme)])
+    main(["--runs", str(runs), "--readme", str(readme)])
     text = readme.read_text()
     command = "`python -m pkg.train --config configs/quick.yaml run_name=contract`"
     assert f"| `contract` | `vit` | 0.9100 | 0.8750 | {command} |" in text
@@ -73,7 +73,7 @@ def test_report_needs_the_markers(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("# no markers\n")
     with pytest.raises(ProjectError, match="README.md: needs the markers"):
-        main(["--runs-dir", str(tmp_path / "runs"), "--readme", str(readme)])
+        main(["--runs", str(tmp_path / "runs"), "--readme", str(readme)])
     assert readme.read_text() == "# no markers\n"
 
 
@@ -81,4 +81,4 @@ def test_report_without_runs_says_what_to_run(tmp_path):
     assert latest_ablation(tmp_path) is None
     readme = readme_with_markers(tmp_path)
     with pytest.raises(ProjectError, match="make smoke"):
-        main(["--runs-dir", str(tmp_path / "runs"), "--readme", str(readme)])
+        main(["--runs", str(tmp_path / "runs"), "--readme", str(readme)])

@@ -77,7 +77,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     add("--variants", help="comma-separated names (default: the config's ablation.variants)")
     add("--seeds", type=int, help="seeds per variant: seed, seed+1, ... (default: ablation.seeds)")
     add("--name", help="folder under runs_dir (default: ablation-<config stem>)")
-    add("--restart", action="store_true", help="delete the ablation's cells and start over")
+    add("--fresh", action="store_true", help="delete the ablation's cells and start over")
     add("--launcher", default="inprocess", help='inprocess | python | "torchrun ..."')
     add("overrides", nargs="*", metavar="key=value", help="config overrides for every cell")
     return parser.parse_args(argv)
@@ -93,7 +93,7 @@ def _check_same_ablation(root: Path, cfg: dict) -> None:
     if changed:
         raise ProjectError(
             f"{root} holds an ablation trained with other settings ({', '.join(changed)}); "
-            "use --name for a new ablation, or --restart to replace it"
+            "use --name for a new ablation, or --fresh to replace it"
         )
 
 
@@ -253,7 +253,7 @@ def main(argv=None) -> list[dict]:
     seeds = [int(cfg["seed"]) + offset for offset in range(num_seeds)]
     name = args.name or f"ablation-{Path(args.config).stem}"
     root = Path(cfg["runs_dir"]) / name
-    if args.restart and root.exists():
+    if args.fresh and root.exists():
         shutil.rmtree(root)
     _check_same_ablation(root, cfg)
     root.mkdir(parents=True, exist_ok=True)

@@ -67,15 +67,15 @@ def main(argv=None) -> Path:
         description="Write the latest ablation and the single runs into README.md.",
     )
     parser.add_argument("--ablation", help="runs/NAME (default: the newest ablation)")
-    parser.add_argument("--runs-dir", default="runs")
+    parser.add_argument("--runs", default="runs")
     parser.add_argument("--readme", default="README.md")
     args = parser.parse_args(argv)
     readme = Path(args.readme)
-    ablation = Path(args.ablation) if args.ablation else latest_ablation(args.runs_dir)
-    runs = load_runs(args.runs_dir)
+    ablation = Path(args.ablation) if args.ablation else latest_ablation(args.runs)
+    runs = load_runs(args.runs)
     if ablation is None and not runs:
         raise ProjectError(
-            f"no ablation and no trained run in {args.runs_dir}/ yet: "
+            f"no ablation and no trained run in {args.runs}/ yet: "
             "run `make smoke`, `make ablate` or `make train` first"
         )
     if ablation is not None and not (ablation / "ablation.md").is_file():

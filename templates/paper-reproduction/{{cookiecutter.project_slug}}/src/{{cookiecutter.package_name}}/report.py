@@ -1,6 +1,6 @@
 """Write the report:
 
-    python -m {{ cookiecutter.package_name }}.report [--runs-dir runs]
+    python -m {{ cookiecutter.package_name }}.report [--runs runs]
 
 Reads every claim file and the runs that `reproduce` recorded for it (runs/reproduction/<claim>.json
 says with which config, overrides and seeds), computes the statistics and verdicts, and writes
@@ -62,19 +62,19 @@ def main(argv=None) -> list[ClaimResult]:
         prog=f"python -m {PACKAGE}.report", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--claims-dir", default="claims")
-    parser.add_argument("--runs-dir", default="runs")
+    parser.add_argument("--runs", default="runs")
     parser.add_argument("--output", default="REPORT.md")
     parser.add_argument("--readme", default="README.md")
     args = parser.parse_args(argv)
-    results = results_of(args.claims_dir, args.runs_dir)
+    results = results_of(args.claims_dir, args.runs)
     figures = {}
     for result in results:
         if result.verdict is not None:
-            drawn = plot_claim(result, Path(args.runs_dir) / "figures" / f"{result.claim.id}.png")
+            drawn = plot_claim(result, Path(args.runs) / "figures" / f"{result.claim.id}.png")
             figures[result.claim.id] = publish_figure(drawn, drawn.name)
     report = write_report(results, args.output, PROJECT_NAME, PACKAGE, figures, read_notes())
     used = {run.name for r in results for runs in r.runs.values() for run in runs}
-    runs = [run for run in load_runs(args.runs_dir) if run.name in used]
+    runs = [run for run in load_runs(args.runs) if run.name in used]
     if Path(args.readme).is_file():
         write_results(args.readme, readme_body(results), runs)
     print(claims_table(results))
