@@ -1,6 +1,7 @@
 """COCO files and COCO metrics: the reader and writers round-trip and name the file and line
-of a broken entry; faster-coco-eval equals the reference pycocotools to 1e-9; a hand-computed
-AP; and the summable AP that training uses equals faster-coco-eval's."""
+of a broken entry; faster-coco-eval equals the reference pycocotools to 1e-9; hand-computed
+AP, AP75, per-class AP and AP by object size; and the summable AP that training uses equals
+faster-coco-eval's."""
 
 from __future__ import annotations
 
@@ -167,6 +168,123 @@ def test_average_precision_known_answer(tmp_path):
     )
     summary = ap.summarize(ap.average_precision(stats["tp"], stats["fp"], stats["gt"]))
     assert summary["map"] == pytest.approx(expected, abs=1e-9)
+
+
+def box_annotation(index: int, category: int, bbox: list[float], image: int = 1) -> dict:
+    return {
+        "id": index,
+        "image_id": image,
+        "category_id": category,
+        "bbox": bbox,
+        "area": bbox[2] * bbox[3],
+        "iscrowd": 0,
+    }
+
+
+def scored(tmp_path, gt: coco.CocoFile, results: list[dict], class_names: list[str]) -> dict:
+    """coco_metrics of the files, checked against pycocotools' twelve numbers first."""
+    coco.write_coco(gt, tmp_path / "gt.json")
+    coco.write_coco_results(results, tmp_path / "results.json")
+    fast = run_cocoeval(tmp_path / "gt.json", tmp_path / "results.json", "faster")
+    reference = run_cocoeval(tmp_path / "gt.json", tmp_path / "results.json", "pycocotools")
+    assert np.allclose(fast.stats[:12], reference.stats[:12], atol=1e-9, rtol=0)
+    return coco_metrics(tmp_path / "gt.json", tmp_path / "results.json", class_names)
+
+
+# A car hit exactly and a car hit at IoU 2/3 (a 30x10 box shifted by 6 pixels: overlap 240,
+# union 360), which matches at the IoU thresholds 0.50-0.65 and misses at 0.70-0.95. Where it
+# matches, AP = 1; where it misses, it is a false positive after the hit: precision 1 up to
+# recall 0.5 and nothing beyond, AP = 51 / 101 (recall points 0.00 .. 0.50 of 101).
+CAR_AP_MISSED = 51 / 101
+CAR_AP = (4 * 1.0 + 6 * CAR_AP_MISSED) / 10
+
+
+def two_cars():
+    annotations = [box_annotation(1, 1, [0, 0, 30, 10]), box_annotation(2, 1, [50, 50, 30, 10])]
+    results = [
+        coco.results_entry(1, 1, [0, 0, 30, 10], 0.9),
+        coco.results_entry(1, 1, [56, 50, 86, 60], 0.8),
+    ]
+    return annotations, results
+
+
+def test_ap75_known_answer(tmp_path):
+    annotations, results = two_cars()
+    gt = coco.CocoFile(
+        images=[{"id": 1, "file_name": "a.jpg", "width": 100, "height": 100}],
+        annotations=annotations,
+        categories=[{"id": 1, "name": "car"}],
+    )
+    metrics = scored(tmp_path, gt, results, ["car"])
+    assert metrics["ap50"] == pytest.approx(1.0, abs=1e-9)
+    assert metrics["ap75"] == pytest.approx(CAR_AP_MISSED, abs=1e-9)
+    assert metrics["map"] == pytest.approx(CAR_AP, abs=1e-9)
+    assert metrics["per_class"]["car"]["ap75"] == pytest.approx(CAR_AP_MISSED, abs=1e-9)
+
+
+def test_per_class_ap_known_answer(tmp_path):
+    # car (id 1): the two cars above. pedestrian (id 2): one, found after a false positive:
+    # precision 1/2 at recall 1, so AP = 0.5 at every threshold. cyclist (id 3): a detection
+    # but no ground truth: COCO has nothing to score (-1), so no row, and not in the mean.
+    annotations, results = two_cars()
+    annotations.append(box_annotation(3, 2, [10, 70, 8, 20]))
+    results += [
+        coco.results_entry(1, 2, [80, 0, 88, 20], 0.95),
+        coco.results_entry(1, 2, [10, 70, 18, 90], 0.7),
+        coco.results_entry(1, 3, [40, 20, 50, 30], 0.6),
+    ]
+    gt = coco.CocoFile(
+        images=[{"id": 1, "file_name": "a.jpg", "width": 100, "height": 100}],
+        annotations=annotations,
+        categories=[
+            {"id": 1, "name": "car"},
+            {"id": 2, "name": "pedestrian"},
+            {"id": 3, "name": "cyclist"},
+        ],
+    )
+    metrics = scored(tmp_path, gt, results, ["car", "pedestrian", "cyclist"])
+    per_class = metrics["per_class"]
+    assert set(per_class) == {"car", "pedestrian"}
+    assert per_class["car"]["ap"] == pytest.approx(CAR_AP, abs=1e-9)
+    assert per_class["car"]["ap50"] == pytest.approx(1.0, abs=1e-9)
+    assert per_class["car"]["ap75"] == pytest.approx(CAR_AP_MISSED, abs=1e-9)
+    for key in ("ap", "ap50", "ap75"):
+        assert per_class["pedestrian"][key] == pytest.approx(0.5, abs=1e-9)
+    assert metrics["map"] == pytest.approx((CAR_AP + 0.5) / 2, abs=1e-9)
+    assert metrics["ap75"] == pytest.approx((CAR_AP_MISSED + 0.5) / 2, abs=1e-9)
+    # The curves of the figure: the pedestrian's precision is 1/2 at every recall point.
+    assert metrics["pr"]["pedestrian"]["precision50"] == pytest.approx([0.5] * 101)
+    assert metrics["pr"]["car"]["precision75"] == pytest.approx([1.0] * 51 + [0.0] * 50)
+
+
+def test_ap_by_object_size_known_answer(tmp_path):
+    # COCO's sizes: small below 32^2 pixels of area, medium up to 96^2, large above. A small
+    # car found exactly (score 0.9); a medium one found (0.7) after a medium-sized false
+    # positive (0.95); a large one missed. Within a size range, ground truth and unmatched
+    # detections of other sizes are ignored, and so are detections matched to them:
+    # AP small = 1, AP medium = 1/2 (precision 1/2 at recall 1), AP large = 0.
+    # All sizes: FP, TP, TP of 3 objects: precision 2/3 up to recall 2/3, AP = 67 * 2/3 / 101.
+    gt = coco.CocoFile(
+        images=[{"id": 1, "file_name": "a.jpg", "width": 300, "height": 300}],
+        annotations=[
+            box_annotation(1, 1, [0, 0, 20, 20]),  # area 400: small
+            box_annotation(2, 1, [50, 0, 50, 50]),  # 2500: medium
+            box_annotation(3, 1, [150, 150, 100, 100]),  # 10000: large
+        ],
+        categories=[{"id": 1, "name": "car"}],
+    )
+    results = [
+        coco.results_entry(1, 1, [0, 0, 20, 20], 0.9),
+        coco.results_entry(1, 1, [0, 100, 50, 150], 0.95),
+        coco.results_entry(1, 1, [50, 0, 100, 50], 0.7),
+    ]
+    metrics = scored(tmp_path, gt, results, ["car"])
+    assert metrics["ap_small"] == pytest.approx(1.0, abs=1e-9)
+    assert metrics["ap_medium"] == pytest.approx(0.5, abs=1e-9)
+    assert metrics["ap_large"] == pytest.approx(0.0, abs=1e-9)
+    assert metrics["map"] == pytest.approx(67 * (2 / 3) / 101, abs=1e-9)
+    assert metrics["ar100"] == pytest.approx(2 / 3, abs=1e-9)
+    assert metrics["ar_large"] == pytest.approx(0.0, abs=1e-9)
 
 
 def summable_ap(gt: coco.CocoFile, results: list[dict], classes: int):

@@ -1,19 +1,26 @@
 """MOTChallenge files: readers and writers round-trip and name the file and line of a broken
-line; TrackEval's own Evaluator on MOTChallenge files gives exactly this project's numbers;
-the ``mot`` and ``coco`` datasets read tiny folders in the real layouts."""
+line; TrackEval's own Evaluator on MOTChallenge files gives exactly this project's numbers,
+also on the per-class folders an evaluation writes; the ``mot`` and ``coco`` datasets read
+tiny folders in the real layouts; tracking from public detections (det/det.txt)."""
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
+import types
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from {{ cookiecutter.package_name }}.core.errors import DataError
+from {{ cookiecutter.package_name }} import evaluate, pipeline
+from {{ cookiecutter.package_name }}.core.errors import ConfigError, DataError
 from {{ cookiecutter.package_name }}.data import coco, load_split, mot
+from {{ cookiecutter.package_name }}.data.video import Annotations, SequenceInfo, VideoSplit
 from {{ cookiecutter.package_name }}.evaluation.tracking_eval import BoxTable, evaluate_tracking
+from {{ cookiecutter.package_name }}.models.centernet import CenterNet
+from {{ cookiecutter.package_name }}.tasks import build_task
 
 
 def test_seqinfo_round_trip_and_errors(tmp_path):
@@ -75,6 +82,41 @@ def test_a_broken_line_is_an_error_naming_file_and_line(tmp_path):
         mot.read_gt(path)
 
 
+def test_det_round_trip_and_errors(tmp_path):
+    # Lines as MOT17 ships them (world coordinates -1), and one without x, y, z.
+    path = tmp_path / "det" / "det.txt"
+    path.parent.mkdir()
+    path.write_text("1,-1,1359.1,413.27,120.26,362.77,2.3092,-1,-1,-1\n2,-1,10,20,30,40,0.5\n")
+    assert mot.read_det(path).tolist() == [
+        [1, -1, 1359.1, 413.27, 120.26, 362.77, 2.3092, -1, -1, -1],
+        [2, -1, 10, 20, 30, 40, 0.5, -1, -1, -1],
+    ]
+    rng = np.random.default_rng(3)
+    corners = np.round(rng.uniform(0, 500, (15, 2)), 3)
+    boxes = np.hstack([corners, corners + np.round(rng.uniform(5, 80, (15, 2)), 3)])
+    frames, scores = rng.integers(1, 8, 15), np.round(rng.random(15), 3)
+    rows = mot.read_det(mot.write_det(frames, boxes, scores, path))
+    order = np.lexsort((np.zeros(15), frames))
+    assert rows[:, 0].tolist() == frames[order].tolist() and (rows[:, 1] == -1).all()
+    assert rows[:, 2:6] == pytest.approx(
+        np.column_stack([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]])[order], abs=1e-3
+    )
+    assert rows[:, 6] == pytest.approx(scores[order], abs=1e-3) and (rows[:, 7:] == -1).all()
+
+    path.write_text("1,-1,10,20,30,40,0.9,-1,-1,-1\n1,-1,10,20,30,40\n")  # no confidence
+    with pytest.raises(DataError, match=r"det.txt:2: expected 7 to 10 comma-separated values"):
+        mot.read_det(path)
+    path.write_text("1,-1,10,20,30,40,high,-1,-1,-1\n")
+    with pytest.raises(DataError, match=r"det.txt:1: not a number"):
+        mot.read_det(path)
+    path.write_text("\n1,-1,10,20,30,40,0.9\n0,-1,10,20,30,40,0.9\n")
+    with pytest.raises(DataError, match=r"det.txt:3: frame must be an integer >= 1"):
+        mot.read_det(path)
+    path.write_text("1,-1,10,20,-30,40,0.9\n")
+    with pytest.raises(DataError, match=r"det.txt:1: width and height must be >= 0"):
+        mot.read_det(path)
+
+
 def make_sequence(rng, length=25, objects=4):
     """Ground truth (pedestrians and distractors) and a noisy tracker, as MOT rows."""
     gt, tracker = [], []
@@ -119,8 +161,6 @@ def as_table(rows: np.ndarray, gt: bool) -> BoxTable:
 
 
 def test_trackeval_on_motchallenge_files_equals_our_numbers(tmp_path):
-    import trackeval
-
     rng = np.random.default_rng(5)
     names, ours = ["SEQ-01", "SEQ-02"], []
     for name in names:
@@ -134,17 +174,31 @@ def test_trackeval_on_motchallenge_files_equals_our_numbers(tmp_path):
         read_tracker = mot.read_results(tmp_path / "trackers" / "mine" / "data" / f"{name}.txt")
         ours.append((name, 25, as_table(read_gt, True), as_table(read_tracker, False)))
     (tmp_path / "seqmap.txt").write_text("name\n" + "\n".join(names) + "\n")
-    dataset = trackeval.datasets.MotChallenge2DBox(
-        {
-            "GT_FOLDER": str(tmp_path / "gt"),
-            "TRACKERS_FOLDER": str(tmp_path / "trackers"),
-            "OUTPUT_FOLDER": str(tmp_path / "out"),
-            "TRACKERS_TO_EVAL": ["mine"],
-            "SEQMAP_FILE": str(tmp_path / "seqmap.txt"),
-            "SKIP_SPLIT_FOL": True,
-            "PRINT_CONFIG": False,
-        }
-    )
+    theirs = run_trackeval(
+        tmp_path / "gt", tmp_path / "trackers", tmp_path / "out", tmp_path / "seqmap.txt"
+    )["mine"]
+    mine = evaluate_tracking(ours, ["pedestrian"])["all"]
+    assert_same_scores(mine, theirs)
+    assert mine["idsw"] > 0
+    assert 0.2 < mine["hota"] < 0.95  # a case with something to get wrong
+
+
+def run_trackeval(gt_folder, trackers_folder, out, seqmap=None) -> dict:
+    """TrackEval's own MOTChallenge evaluation of the folders, as its run_mot_challenge.py
+    script runs it (without `seqmap`: the sequences of GT_FOLDER/seqmaps/MOT17-train.txt):
+    {tracker: its combined pedestrian results}."""
+    import trackeval
+
+    config = {
+        "GT_FOLDER": str(gt_folder),
+        "TRACKERS_FOLDER": str(trackers_folder),
+        "OUTPUT_FOLDER": str(out),
+        "SKIP_SPLIT_FOL": True,
+        "PRINT_CONFIG": False,
+    }
+    if seqmap is not None:
+        config["SEQMAP_FILE"] = str(seqmap)
+    dataset = trackeval.datasets.MotChallenge2DBox(config)
     evaluator = trackeval.Evaluator(
         {
             "USE_PARALLEL": False,
@@ -164,14 +218,76 @@ def test_trackeval_on_motchallenge_files_equals_our_numbers(tmp_path):
     ]
     with contextlib.redirect_stdout(io.StringIO()):
         results, _ = evaluator.evaluate([dataset], metrics)
-    theirs = results["MotChallenge2DBox"]["mine"]["COMBINED_SEQ"]["pedestrian"]
-    mine = evaluate_tracking(ours, ["pedestrian"])["all"]
+    return {
+        tracker: result["COMBINED_SEQ"]["pedestrian"]
+        for tracker, result in results["MotChallenge2DBox"].items()
+    }
+
+
+def assert_same_scores(mine: dict, theirs: dict) -> None:
     assert mine["hota"] == pytest.approx(float(np.mean(theirs["HOTA"]["HOTA"])), abs=1e-12)
+    assert mine["deta"] == pytest.approx(float(np.mean(theirs["HOTA"]["DetA"])), abs=1e-12)
     assert mine["assa"] == pytest.approx(float(np.mean(theirs["HOTA"]["AssA"])), abs=1e-12)
     assert mine["mota"] == pytest.approx(float(theirs["CLEAR"]["MOTA"]), abs=1e-12)
     assert mine["idf1"] == pytest.approx(float(theirs["Identity"]["IDF1"]), abs=1e-12)
-    assert mine["idsw"] == int(theirs["CLEAR"]["IDSW"]) > 0
-    assert 0.2 < mine["hota"] < 0.95  # a case with something to get wrong
+    assert mine["idsw"] == int(theirs["CLEAR"]["IDSW"])
+
+
+def test_the_mot_folders_an_evaluation_writes_score_per_class_in_trackeval(tmp_path):
+    # Two classes, as the synthetic street has three: TrackEval's MOTChallenge evaluation
+    # knows class 1 only, so each class has its own folders (by_class/<class>/), and TrackEval
+    # on them gives exactly this project's per-class numbers.
+    rng = np.random.default_rng(11)
+    classes, length, rows, tables, sequences = ["car", "pedestrian"], 20, [], [], []
+    for s in range(2):
+        start = s * length
+        sequences.append(SequenceInfo(f"street-{s}", start, length, 10.0, 320, 240))
+        tracks = []
+        for obj in range(6):
+            label, gid = obj % 2, 100 * s + obj + 1
+            x, y = int(rng.integers(0, 240)), int(rng.integers(0, 170))
+            vx, vy = (int(v) for v in rng.integers(-3, 4, 2))
+            w, h = (40, 20) if label == 0 else (10, 30)
+            hidden = int(rng.integers(8, 30))  # from this frame on, too hidden to count
+            switch = int(rng.integers(5, 40))  # the tracker's id changes here (if < length)
+            for t in range(length):
+                box = [x + vx * t, y + vy * t, x + vx * t + w, y + vy * t + h]
+                visibility = 0.1 if t >= hidden else 1.0
+                rows.append((start + t, gid, label, *box, visibility, 1 - visibility, 0.0))
+                if rng.random() < 0.85:
+                    shift = [int(v) for v in rng.integers(-3, 4, 2)]
+                    moved = [box[0] + shift[0], box[1] + shift[1], box[2] + shift[0],
+                             box[3] + shift[1]]  # fmt: skip
+                    tracks.append((t, gid + 1000 * (t >= switch), label, *moved, 0.9))
+        for t in range(length):
+            if rng.random() < 0.2:  # a false positive
+                x, y = int(rng.integers(0, 280)), int(rng.integers(0, 200))
+                tracks.append((t, 5000 + t, t % 2, x, y, x + 12, y + 24, 0.6))
+        table = np.asarray(tracks, dtype=np.float64)
+        tables.append(
+            BoxTable(table[:, 0].astype(int), table[:, 1].astype(int), table[:, 2].astype(int),
+                     table[:, 3:7], score=table[:, 7])
+        )  # fmt: skip
+    frames = np.zeros((2 * length, 8, 8, 3), np.uint8)
+    video = VideoSplit("test", classes, frames, sequences, Annotations.from_rows(rows))
+    gt = pipeline.ground_truth(video, 0.25)
+    ours = evaluate_tracking(
+        [(q.name, q.length, g, t) for q, g, t in zip(sequences, gt, tables, strict=True)],
+        classes,
+    )
+    folder = tmp_path / "mot"
+    evaluate.write_mot_ground_truth(video, 0.25, folder)
+    evaluate.write_mot_results(video, tables, folder, "mine")
+    seqmap = folder / "gt" / "seqmaps" / "MOT17-train.txt"  # where TrackEval looks by default
+    assert seqmap.read_text() == "name\nstreet-0\nstreet-1\n"
+    assert len(mot.read_results(folder / "trackers" / "mine" / "data" / "street-0.txt")) == len(
+        tables[0]
+    )
+    for name in classes:
+        by_class = folder / "by_class" / name
+        theirs = run_trackeval(by_class / "gt", by_class / "trackers", tmp_path / name)["mine"]
+        assert_same_scores(ours["per_class"][name], theirs)
+        assert ours["per_class"][name]["idsw"] > 0 and 0.2 < ours["per_class"][name]["hota"] < 1
 
 
 def write_jpeg(path, size, colour):
@@ -211,6 +327,110 @@ def test_the_mot_dataset_reads_sequence_folders(tmp_path):
     assert len(set(ann.track_id.tolist())) == 4  # ids unique across the two sequences
     with pytest.raises(Exception, match="data.mot.sequences.val"):
         load_split(cfg, "val")
+
+
+def walking_people(tmp_path, name, length=12, det=True):
+    """A MOTChallenge sequence folder, 200x100 frames: two people walking towards each other,
+    with ground truth and (if `det`) public detections: every box shifted by up to a pixel,
+    confidence 0.9, but one person missed in frame 6; a faint false positive (0.3) in every
+    frame; and detections of two frames past the end of the sequence."""
+    folder = tmp_path / name
+    mot.write_seqinfo(folder / "seqinfo.ini", name, length, 200, 100, fps=10)
+    gt_rows, det_rows = [], []
+    rng = np.random.default_rng(len(name))
+    for t in range(1, length + 3):
+        if t <= length:
+            write_jpeg(folder / "img1" / f"{t:06d}.jpg", (200, 100), (90, 90, 90))
+        for person, (x, y) in enumerate([(10 + 5 * t, 20), (170 - 5 * t, 40)], 1):
+            if t <= length:
+                gt_rows.append([t, person, x, y, 20, 40, 1, 1, 1.0])
+            if not (person == 2 and t == 6):
+                dx, dy = rng.uniform(-1, 1, 2)
+                det_rows.append([t, -1, x + dx, y + dy, 20, 40, 0.9, -1, -1, -1])
+        det_rows.append([t, -1, 90, 5, 10, 10, 0.3, -1, -1, -1])
+    mot.write_rows(gt_rows, folder / "gt" / "gt.txt")
+    if det:
+        mot.write_rows(det_rows, folder / "det" / "det.txt")
+    return det_rows
+
+
+def mot_data(tmp_path, test, **options) -> dict:
+    return {
+        "name": "mot",
+        "root": str(tmp_path),
+        "seed": 0,
+        "image_size": [100, 64],
+        "classes": ["pedestrian"],
+        "min_visibility": 0.25,
+        "mot": {"sequences": {"test": test}, **options},
+    }
+
+
+def test_the_mot_dataset_reads_public_detections(tmp_path):
+    det_rows = walking_people(tmp_path, "P-01")
+    walking_people(tmp_path, "P-02", det=False)
+    video = load_split({"data": mot_data(tmp_path, ["P-01", "P-02"], max_frames=10)}, "test")
+    public = video.public_detections
+    assert public.sequences == ("P-01",)  # P-02 has no det/det.txt
+    kept = [row for row in det_rows if row[0] <= 10]  # max_frames: frames 1..10
+    assert len(public) == len(kept) and public.label.tolist() == [0] * len(kept)
+    assert public.frame.tolist() == [int(row[0]) - 1 for row in kept]
+    assert public.scores.tolist() == pytest.approx([row[6] for row in kept])
+    first = kept[0]  # scale 0.5, 7 pixels of padding above (100x50 in a 100x64 frame)
+    x, y, w, h = first[2:6]
+    assert public.boxes[0] == pytest.approx(
+        [x / 2, y / 2 + 7, (x + w) / 2, (y + h) / 2 + 7], abs=1e-3
+    )
+    assert video.sequences[0].to_original(public.boxes[:1])[0] == pytest.approx(
+        [x, y, x + w, y + h], abs=1e-3
+    )
+    assert load_split({"data": mot_data(tmp_path, ["P-02"])}, "test").public_detections is None
+
+
+def test_tracking_a_sequence_from_det_txt_gives_tracks(tmp_path):
+    walking_people(tmp_path, "P-01")
+    video = load_split({"data": mot_data(tmp_path, ["P-01"])}, "test")
+    frames = pipeline.public_detections(video)
+    assert [len(f.boxes) for f in frames] == [3] * 5 + [2] + [3] * 6  # one missed in frame 6
+    assert all(f.scores.tolist() == sorted(f.scores, reverse=True) for f in frames)
+    tracker = {"name": "sort", "motion": "kalman", "low_score_stage": True, "min_hits": 2}
+    tables, _ = pipeline.track_video(video, frames, tracker)
+    tracks = tables[0]
+    assert len(tracks) >= 20 and len(set(tracks.track_id.tolist())) == 2  # the faint one: none
+    gt = pipeline.ground_truth(video, 0.25)
+    scores = evaluate_tracking([("P-01", 12, gt[0], tracks)], ["pedestrian"])["all"]
+    assert scores["idsw"] == 0 and scores["hota"] > 0.8 and scores["idf1"] > 0.9
+    # With a detector: each public box gets the embedding head's vector at its centre.
+    model = CenterNet(1, widths=(8, 8, 16, 16), head_width=8, embedding_dim=8)
+    embedded = pipeline.public_detections(video, model, batch_size=5)
+    assert embedded[0].embeddings.shape == (3, 8)
+    assert np.linalg.norm(embedded[5].embeddings, axis=1) == pytest.approx([1.0, 1.0])
+    assert embedded[3].boxes.tolist() == frames[3].boxes.tolist()
+
+
+def test_evaluation_tracks_from_public_detections_when_asked(tmp_path, tiny_cfg):
+    walking_people(tmp_path / "MOT", "P-01")
+    walking_people(tmp_path / "MOT", "P-02", det=False)
+    cfg = copy.deepcopy(tiny_cfg)
+    cfg["data"] = mot_data(tmp_path / "MOT", ["P-01"])
+    cfg["evaluate"] = {**cfg["evaluate"], "figures": False}
+    cfg["ablation"] = {**cfg["ablation"], "variants": {"same": {}}}  # the tracker itself
+    task = build_task(cfg)
+    run = types.SimpleNamespace(task=task, model=task.build_model(cfg), cfg=cfg,
+                                run_dir=tmp_path / "run")  # fmt: skip
+    metrics = evaluate.extras(run, "test", {}, detections="public")
+    assert metrics["tracked_detections"] == "public"
+    assert metrics["hota"] > 0.8 and metrics["idsw"] == 0  # an untrained detector, good tracks
+    written = tmp_path / "run" / "test" / "mot" / "trackers" / "tracker" / "data" / "P-01.txt"
+    rows = mot.read_results(written)  # in the sequence's own pixels again
+    assert len(rows) >= 20 and rows[:, 4:6] == pytest.approx(np.tile([20, 40], (len(rows), 1)))
+    same = tmp_path / "run" / "test" / "mot" / "by_class" / "pedestrian" / "trackers" / "same"
+    assert (same / "data" / "P-01.txt").read_text() == written.read_text()  # one class: equal
+    # The config's default: the detector's detections (untrained: no tracks worth the name).
+    assert evaluate.extras(run, "test", {})["tracked_detections"] == "detector"
+    cfg["data"] = mot_data(tmp_path / "MOT", ["P-01", "P-02"])
+    with pytest.raises(ConfigError, match="have no det/det.txt: P-02"):
+        evaluate.extras(run, "test", {}, detections="public")
 
 
 def test_the_coco_dataset_reads_images_and_annotations(tmp_path):

@@ -40,6 +40,13 @@ def test_evaluation_writes_the_benchmarks_files_and_metrics(evaluated):
         mot.read_seqinfo(run / "test" / "mot" / "gt" / sequence / "seqinfo.ini")["seqLength"] == 10
     )
     mot.read_results(run / "test" / "mot" / "trackers" / "tracker" / "data" / f"{sequence}.txt")
+    # TrackEval's MOTChallenge layout per class (README: what its scripts score), and the seqmap.
+    for name in ("car", "pedestrian", "cyclist"):
+        by_class = run / "test" / "mot" / "by_class" / name
+        assert sequence in (by_class / "gt" / "seqmaps" / "MOT17-train.txt").read_text().split()
+        mot.read_gt(by_class / "gt" / sequence / "gt" / "gt.txt")
+        mot.read_results(by_class / "trackers" / "kalman" / "data" / f"{sequence}.txt")
+    assert metrics["tracked_detections"] == "detector"
     latency = metrics["latency"]
     assert latency["detector_forward_ms"] > 0 and set(latency["tracker_ms"]) == {
         "tracker",
@@ -142,6 +149,25 @@ def test_ablate_trains_one_detector_per_seed_and_reuses_finished_runs(tmp_path, 
 def test_a_bad_tracker_setting_fails_before_training():
     with pytest.raises(ConfigError, match="tracker.motion"):
         build_task(load_engine_config(TINY, ["tracker.motion=teleport"]))
+
+
+def test_public_detections_need_data_that_has_them(evaluated):
+    with pytest.raises(ConfigError, match="evaluate.detections must be one of detector, public"):
+        build_task(load_engine_config(TINY, ["evaluate.detections=mine"]))
+    with pytest.raises(ConfigError, match="data.name synthetic has no public detections"):
+        build_task(load_engine_config(TINY, ["evaluate.detections=public"]))
+    run, _ = evaluated  # the evaluate command's switch, on a synthetic run
+    with pytest.raises(ConfigError, match="the test split has no public detections"):
+        evaluate.main(["--run", str(run), "--detections", "public"])
+
+
+def test_the_quick_model_has_the_parameter_count_the_docs_give():
+    cfg = load_engine_config(ROOT / "configs" / "quick.yaml")
+    model = build_task(cfg).build_model(cfg)
+    thousands = round(sum(p.numel() for p in model.parameters()) / 1000)
+    for doc in ("README.md", "MODEL_CARD.md", "configs/quick.yaml"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        assert f"{thousands}k-parameter" in text or f"{thousands}k parameters" in text, doc
 
 
 def test_full_and_quick_configs_describe_valid_runs():

@@ -1,4 +1,5 @@
-"""Evaluate a trained run: ``python -m PACKAGE.evaluate --run runs/quick [--split test]``.
+"""Evaluate a trained run: ``python -m PACKAGE.evaluate --run runs/quick [--split test]
+[--detections detector|public]``.
 
 The shared entry point (``engine/evaluation.py``) rebuilds the run, scores the split with the
 task's summable statistics and writes ``runs/NAME/<split>_metrics.json``; this module adds the
@@ -8,9 +9,11 @@ benchmarks' own numbers and everything the report shows, computed on the same sp
   detector's results, both written in COCO's formats (``<split>/coco_gt.json``,
   ``<split>/coco_results.json``): ``coco_map`` (0.50:0.95), ``coco_ap50`` and the rest;
 * tracking: the configured tracker (``tracker:``) and every ablation variant
-  (``ablation.variants``) on the detector's own detections, scored by TrackEval: ``hota``,
-  ``deta``, ``assa``, ``mota``, ``idf1``, ``idsw``; the tracks are written as MOTChallenge
-  results beside MOTChallenge ground truth (``<split>/mot/``), the layout TrackEval reads;
+  (``ablation.variants``) on the detector's own detections, or on the dataset's public ones
+  (MOTChallenge ``det/det.txt``) with ``evaluate.detections: public`` or ``--detections
+  public``, scored by TrackEval: ``hota``, ``deta``, ``assa``, ``mota``, ``idf1``, ``idsw``;
+  the tracks are written as MOTChallenge results beside MOTChallenge ground truth
+  (``<split>/mot/``, see ``write_mot_ground_truth``);
 * error analysis (false positives by kind, misses by occlusion, ID switches by cause);
 * latency per frame of the detector (forward, decoding) and of each tracker;
 * figures in ``runs/NAME/figures/``: precision-recall curves, frames with tracks, a GIF.
@@ -18,7 +21,9 @@ benchmarks' own numbers and everything the report shows, computed on the same sp
 
 from __future__ import annotations
 
+import argparse
 import copy
+import functools
 import os
 import statistics
 import time
@@ -37,7 +42,16 @@ from .evaluation.coco_eval import coco_metrics
 from .evaluation.errors import detection_errors, tracking_errors
 from .evaluation.figures import frames_figure, pr_figure, tracks_gif
 from .evaluation.tracking_eval import evaluate_tracking
-from .pipeline import detect_video, ground_truth, track_video, variant_config
+from .pipeline import (
+    DETECTION_SOURCES,
+    check_public_detections,
+    detect_video,
+    detection_source,
+    ground_truth,
+    public_detections,
+    track_video,
+    variant_config,
+)
 from .tasks import as_float, build_task
 
 MAIN = "tracker"  # the name of the configured tracker among the variants
@@ -56,11 +70,16 @@ def tracker_variants(cfg: dict) -> dict[str, dict]:
 SCORING_SECTIONS = ("tracker", "ablation", "evaluate")
 
 
-def extras(run, split: str, metrics: dict, scoring: dict | None = None) -> dict:
+def extras(
+    run, split: str, metrics: dict, scoring: dict | None = None, detections: str | None = None
+) -> dict:
     """What this project adds to <split>_metrics.json (see the module docstring). `scoring`
-    replaces the run's tracker / ablation / evaluate sections (default: the run's own)."""
+    replaces the run's tracker / ablation / evaluate sections (default: the run's own);
+    `detections` ("detector" or "public"), when given, replaces evaluate.detections."""
     task, model = run.task, run.model
     cfg = {**run.cfg, **{k: v for k, v in (scoring or {}).items() if k in SCORING_SECTIONS}}
+    if detections is not None:
+        cfg["evaluate"] = {**(cfg.get("evaluate") or {}), "detections": detections}
     device = next(model.parameters()).device
     settings = cfg.get("evaluate") or {}
     threads = int(settings.get("threads", 1))
@@ -77,6 +96,9 @@ def _extras(run, split, cfg, task, model, device, settings, threads) -> dict:
     figures = Path(run.run_dir) / "figures"
     video = task.load_video(cfg, split)
     batch_size = int(cfg.get("eval_batch_size") or cfg["batch_size"])
+    source = detection_source(settings.get("detections"))
+    if source == "public":
+        check_public_detections(video)  # before the detector runs: fail fast
 
     # Detection, scored by the COCO tools on COCO files.
     start = time.perf_counter()
@@ -98,24 +120,29 @@ def _extras(run, split, cfg, task, model, device, settings, threads) -> dict:
     results_path = coco_files.write_coco_results(results, folder / "coco_results.json")
     coco = coco_metrics(gt_path, results_path, task.class_names)
 
-    # Tracking: the configured tracker and every ablation variant, scored by TrackEval.
+    # Tracking: the configured tracker and every ablation variant, scored by TrackEval, on
+    # the detector's detections or on the dataset's public ones.
+    tracked = (
+        detections if source == "detector" else public_detections(video, model, batch_size, device)
+    )
     gt = ground_truth(video, task.min_visibility)
-    write_mot_ground_truth(video, task.min_visibility, folder / "mot" / "gt")
+    write_mot_ground_truth(video, task.min_visibility, folder / "mot")
     variants, timings, main_tables, done = {}, {}, None, []
     for name, tracker_cfg in tracker_variants(cfg).items():
-        same = next((other for other, config in done if config == tracker_cfg), None)
+        same = next((earlier for earlier in done if earlier[1] == tracker_cfg), None)
         if same is not None:  # a variant equal to one already run (often the main tracker)
-            variants[name], timings[name] = variants[same], timings[same]
+            variants[name], timings[name] = variants[same[0]], timings[same[0]]
+            write_mot_results(video, same[2], folder / "mot", name)  # its files all the same
             continue
-        done.append((name, tracker_cfg))
-        tables, seconds = track_video(video, detections, tracker_cfg)
+        tables, seconds = track_video(video, tracked, tracker_cfg)
+        done.append((name, tracker_cfg, tables))
         sequences = [
             (s.name, s.length, g, t) for s, g, t in zip(video.sequences, gt, tables, strict=True)
         ]
         scores = evaluate_tracking(sequences, task.class_names)
         variants[name] = {**scores["all"], "per_class": scores["per_class"], "config": tracker_cfg}
         timings[name] = 1000 * statistics.median(seconds) if seconds else float("nan")
-        write_mot_results(video, tables, folder / "mot" / "trackers" / name / "data")
+        write_mot_results(video, tables, folder / "mot", name)
         if name == MAIN:
             main_tables = tables
             idsw_causes = tracking_errors(sequences, task.class_names)
@@ -160,6 +187,7 @@ def _extras(run, split, cfg, task, model, device, settings, threads) -> dict:
         "idf1": main["idf1"],
         "idsw": main["idsw"],
         "tracking": main,
+        "tracked_detections": source,
         "tracking_variants": variants,
         "errors": errors,
         "latency": latency,
@@ -199,47 +227,98 @@ def measure_latency(task, model, video, device, tracker_ms: dict, budget_s: floa
     }
 
 
+DISTRACTOR = 8  # MOTChallenge's class of people who are there but not to be scored
+# Where TrackEval's MOTChallenge evaluation looks for the list of sequences when given none
+# (GT_FOLDER/seqmaps/<BENCHMARK>-<SPLIT_TO_EVAL>.txt, defaults MOT17 and train); its script's
+# --SEQMAP_FILE flag passes a list where a path is wanted, so this is the location that works.
+SEQMAP = Path("seqmaps") / "MOT17-train.txt"
+
+
+def class_folder(name: str) -> str:
+    """A class name as a folder name."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in str(name)) or "_"
+
+
 def write_mot_ground_truth(video, min_visibility: float, folder: Path) -> None:
-    """MOTChallenge ground truth of the split (seqinfo.ini, gt/gt.txt per sequence), in
-    original pixels. The class column is the label + 1 (the order of data.classes); objects
-    less visible than min_visibility are written as distractors (class 8), as MOTChallenge
-    marks people who are not to be scored."""
+    """The split's ground truth in MOTChallenge layout under `folder` (``<split>/mot``), in
+    original pixels:
+
+    * ``gt/<sequence>/{seqinfo.ini, gt/gt.txt}``: every class, the class column the label + 1
+      (the order of data.classes), objects less visible than min_visibility as distractors
+      (class 8), and the sequence list ``gt/seqmaps/MOT17-train.txt`` (``SEQMAP``);
+    * ``by_class/<class>/gt/...``: the same, one class at a time, its objects as class 1 and
+      its too-hidden ones as class 8. TrackEval's MOTChallenge evaluation scores class 1 only
+      (as "pedestrian", treating classes 2, 7, 8 and 12 as distractors) and a results file has
+      no class column, so these folders, with ``write_mot_results``' own, are what its scripts
+      score per class: the per-class numbers of <split>_metrics.json, exactly.
+    """
+    folder = Path(folder)
     ann = video.annotations
+    targets = [(folder / "gt", None)] + [
+        (folder / "by_class" / class_folder(name) / "gt", label)
+        for label, name in enumerate(video.class_names)
+    ]
+    for target, _ in targets:
+        (target / SEQMAP).parent.mkdir(parents=True, exist_ok=True)
+        (target / SEQMAP).write_text(
+            "name\n" + "".join(f"{s.name}\n" for s in video.sequences), encoding="utf-8"
+        )
     for sequence in video.sequences:
         rows = (ann.frame >= sequence.start) & (ann.frame < sequence.start + sequence.length)
-        mot_files.write_seqinfo(
-            folder / sequence.name / "seqinfo.ini", sequence.name, sequence.length,
-            int(sequence.width or video.image_size[0]), int(sequence.height or video.image_size[1]),
-            float(sequence.fps or 10.0),
-        )  # fmt: skip
-        visibility = ann.visibility[rows]
-        mot_files.write_gt(
-            ann.frame[rows] - sequence.start + 1,
-            ann.track_id[rows],
-            sequence.to_original(ann.boxes[rows]),
-            np.where(visibility < min_visibility, 8, ann.label[rows] + 1),
-            visibility,
-            np.ones(int(rows.sum()), dtype=np.int64),
-            folder / sequence.name / "gt" / "gt.txt",
-        )
+        for target, label in targets:
+            mine = rows if label is None else rows & (ann.label == label)
+            mot_files.write_seqinfo(
+                target / sequence.name / "seqinfo.ini", sequence.name, sequence.length,
+                int(sequence.width or video.image_size[0]),
+                int(sequence.height or video.image_size[1]), float(sequence.fps or 10.0),
+            )  # fmt: skip
+            visibility = ann.visibility[mine]
+            classes = ann.label[mine] + 1 if label is None else np.ones(int(mine.sum()), np.int64)
+            mot_files.write_gt(
+                ann.frame[mine] - sequence.start + 1,
+                ann.track_id[mine],
+                sequence.to_original(ann.boxes[mine]),
+                np.where(visibility < min_visibility, DISTRACTOR, classes),
+                visibility,
+                np.ones(int(mine.sum()), dtype=np.int64),
+                target / sequence.name / "gt" / "gt.txt",
+            )
 
 
-def write_mot_results(video, tables, folder: Path) -> None:
-    """A tracker's results, one MOTChallenge txt per sequence."""
+def write_mot_results(video, tables, folder: Path, tracker: str) -> None:
+    """A tracker's results, one MOTChallenge txt per sequence: every class in
+    ``trackers/<tracker>/data/``, and one class at a time in
+    ``by_class/<class>/trackers/<tracker>/data/`` (see ``write_mot_ground_truth``)."""
+    folder = Path(folder)
     for sequence, table in zip(video.sequences, tables, strict=True):
-        mot_files.write_results(
-            table.frame + 1,
-            table.track_id,
-            sequence.to_original(table.boxes),
-            table.score,
-            folder / f"{sequence.name}.txt",
-        )
+        targets = [(folder / "trackers", None)] + [
+            (folder / "by_class" / class_folder(name) / "trackers", label)
+            for label, name in enumerate(video.class_names)
+        ]
+        for target, label in targets:
+            mine = np.ones(len(table), bool) if label is None else table.label == label
+            mot_files.write_results(
+                table.frame[mine] + 1,
+                table.track_id[mine],
+                sequence.to_original(table.boxes[mine]),
+                table.score[mine],
+                target / tracker / "data" / f"{sequence.name}.txt",
+            )
 
 
 def main(argv=None):
     # Small models on a CPU: a few threads at most (on a 2-core machine, one) beat them all.
     torch.set_num_threads(max(1, min(4, (os.cpu_count() or 1) // 2)))
-    return evaluate_main(build_task, argv, extras=extras)
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--detections",
+        choices=DETECTION_SOURCES,
+        help="what the trackers track: the detector's detections or the dataset's public ones "
+        "(MOTChallenge det/det.txt); default: evaluate.detections of the run's config",
+    )
+    chosen, _ = options.parse_known_args(argv)
+    scored = functools.partial(extras, detections=chosen.detections)
+    return evaluate_main(build_task, argv, extras=scored, parents=[options])
 
 
 if __name__ == "__main__":

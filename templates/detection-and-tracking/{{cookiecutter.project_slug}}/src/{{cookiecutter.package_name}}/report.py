@@ -74,15 +74,16 @@ def detection_table(runs, baseline: str | None = None) -> str:
                 fmt(test["coco_ap75"]),
                 fmt(coco.get("ap_small")),
                 fmt(coco.get("ap_medium")),
+                fmt(coco.get("ap_large")),
                 fmt(coco.get("ar100")),
                 fmt(run.metrics.get("train_seconds"), 0),
                 code(run.command),
             ]
         )
-    header = ["run", "model", "params", "mAP", "AP50", "AP75", "AP small", "AP medium", "AR100",
-              "train s", "command"]  # fmt: skip
+    header = ["run", "model", "params", "mAP", "AP50", "AP75", "AP small", "AP medium",
+              "AP large", "AR100", "train s", "command"]  # fmt: skip
     names = [run.name for run in runs]
-    return markdown_table(header, rows, "llrrrrrrrrl", baseline=_index(names, baseline))
+    return markdown_table(header, rows, "llrrrrrrrrrl", baseline=_index(names, baseline))
 
 
 def per_class_table(run) -> str:
@@ -258,7 +259,12 @@ def build_report(runs, main, command: str, project: Path) -> str:
         "",
         per_class_table(main),
         "",
-        f"### Tracking (TrackEval, on the detections of `{main.name}`)",
+        "### Tracking (TrackEval, on "
+        + (
+            "the public detections, det/det.txt)"
+            if main.test.get("tracked_detections") == "public"
+            else f"the detections of `{main.name}`)"
+        ),
         "",
         evaluated,
         "",

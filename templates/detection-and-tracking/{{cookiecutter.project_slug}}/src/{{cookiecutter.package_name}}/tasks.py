@@ -56,6 +56,7 @@ class DetectionTask(Task):
         nms_iou = detection.get("nms_iou", 0.7)
         self.nms_iou = None if nms_iou is None else float(nms_iou)
         check_trackers(cfg)  # a typo in tracker: fails now, not after training
+        check_detection_source(cfg)
         augment = cfg.get("augment") or {}
         self.flip = float(augment.get("flip", 0.0))
         self.brightness = float(augment.get("brightness", 0.0))
@@ -182,6 +183,23 @@ def check_trackers(cfg: dict) -> None:
     TRACKERS.build(dict(base))
     for overrides in ((cfg.get("ablation") or {}).get("variants") or {}).values():
         TRACKERS.build(variant_config(base, overrides))
+
+
+# Datasets that never come with public detections (MOTChallenge's det/det.txt).
+NO_PUBLIC_DETECTIONS = ("synthetic", "coco")
+
+
+def check_detection_source(cfg: dict) -> None:
+    """evaluate.detections names a source the data can have: a ConfigError before training."""
+    from .pipeline import detection_source
+
+    source = detection_source((cfg.get("evaluate") or {}).get("detections"))
+    data = (cfg.get("data") or {}).get("name") or "synthetic"
+    if source == "public" and data in NO_PUBLIC_DETECTIONS:
+        raise ConfigError(
+            f"evaluate.detections is public, but data.name {data} has no public detections: "
+            "use MOTChallenge sequences with a det/det.txt (data.name: mot), or detector"
+        )
 
 
 def as_float(images: torch.Tensor) -> torch.Tensor:

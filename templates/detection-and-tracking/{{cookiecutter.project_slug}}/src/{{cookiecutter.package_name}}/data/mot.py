@@ -30,6 +30,9 @@ The dataset ``mot`` reads a local copy (``data.root``), e.g. MOT17::
 
 Pedestrians (class 1, considered) are the objects; the other people-like classes become
 ignore regions (scored as MOTChallenge scores distractors); vehicles and the rest are dropped.
+A sequence with a ``det/det.txt`` also brings its public detections (``read_det``; the id
+column is not read, the confidence is kept as it is), moved into the model's frame like the
+ground truth: ``evaluate.detections: public`` tracks from them instead of from the detector.
 """
 
 from __future__ import annotations
@@ -42,11 +45,12 @@ import numpy as np
 from ..core.errors import ConfigError, DataError
 from . import DATASETS
 from .images import letterbox, load_image
-from .video import Annotations, SequenceInfo, VideoSplit
+from .video import Annotations, PublicDetections, SequenceInfo, VideoSplit
 
 SEQINFO_KEYS = ("name", "imDir", "frameRate", "seqLength", "imWidth", "imHeight", "imExt")
 GT_COLUMNS = 9
 RESULT_COLUMNS = 10
+DET_MIN_COLUMNS = 7  # frame, id, left, top, width, height, confidence (x, y, z optional)
 PEDESTRIAN = 1
 PEOPLE_LIKE = (2, 7, 8, 12)  # scored as distractors (ignore regions)
 
@@ -138,9 +142,16 @@ def read_gt(path: str | Path) -> np.ndarray:
 
 
 def read_results(path: str | Path) -> np.ndarray:
-    """A tracker's results (or det/det.txt) rows [K, 10]: frame, id, left, top, width,
-    height, confidence, x, y, z."""
+    """A tracker's results rows [K, 10]: frame, id, left, top, width, height, confidence,
+    x, y, z (missing trailing columns read as -1)."""
     return read_mot_txt(path, RESULT_COLUMNS, min_columns=6)
+
+
+def read_det(path: str | Path) -> np.ndarray:
+    """A det/det.txt (public detections) rows [K, 10]: frame, id (-1 in MOTChallenge's
+    files), left, top, width, height, confidence, x, y, z (x, y, z may be left out). The
+    confidence is required: a line without one is a DataError naming the file and line."""
+    return read_mot_txt(path, RESULT_COLUMNS, min_columns=DET_MIN_COLUMNS)
 
 
 def _format(value: float) -> str:
@@ -176,6 +187,12 @@ def write_results(frames, track_ids, boxes_xyxy, scores, path: str | Path) -> Pa
         ]
     )[order]
     return write_rows(rows, path)
+
+
+def write_det(frames, boxes_xyxy, scores, path: str | Path) -> Path:
+    """A det/det.txt: frame (1-based), -1, left, top, width, height, confidence, -1, -1, -1."""
+    frames = np.asarray(frames, np.int64)
+    return write_results(frames, np.full(len(frames), -1), boxes_xyxy, scores, path)
 
 
 def write_gt(frames, track_ids, boxes_xyxy, classes, visibility, considered, path) -> Path:
@@ -240,7 +257,7 @@ def mot(
     if not names:
         raise ConfigError(f"data.mot.sequences.{split} must list the sequence folders of the split")
     root = Path(root).expanduser()
-    frames, infos, rows = [], [], []
+    frames, infos, rows, public, with_det = [], [], [], [], []
     for name in names:
         folder = root / name
         info = read_seqinfo(folder / "seqinfo.ini")
@@ -259,10 +276,22 @@ def mot(
             height=info["imHeight"], scale=scale or 1.0, pad_x=pad_x or 0.0, pad_y=pad_y or 0.0,
         )  # fmt: skip
         infos.append(sequence)
+        position = {number: start + index for index, number in enumerate(numbers)}
+        det_path = folder / "det" / "det.txt"
+        if det_path.exists():  # public detections, in the model's frame like the boxes below
+            with_det.append(sequence.name)
+            for row in read_det(det_path):
+                frame = position.get(int(row[0]))
+                if frame is None:
+                    continue
+                x, y, w, h = row[2:6]
+                box = sequence.to_model(np.array([x, y, x + w, y + h]))[0]
+                box = np.clip(box, 0, [image_size[0], image_size[1]] * 2)
+                if box[2] - box[0] >= 1 and box[3] - box[1] >= 1:
+                    public.append((frame, 0, *box, row[6]))
         gt_path = folder / "gt" / "gt.txt"
         if not gt_path.exists():
-            continue  # a test sequence: frames only
-        position = {number: start + index for index, number in enumerate(numbers)}
+            continue  # a test sequence: frames (and public detections) only
         for row in read_gt(gt_path):
             frame = position.get(int(row[0]))
             if frame is None or row[6] == 0:
@@ -281,4 +310,5 @@ def mot(
     stacked = (
         np.stack(frames) if frames else np.zeros((0, image_size[1], image_size[0], 3), np.uint8)
     )
-    return VideoSplit(split, list(classes), stacked, infos, Annotations.from_rows(rows))
+    detections = PublicDetections.from_rows(public, with_det) if with_det else None
+    return VideoSplit(split, list(classes), stacked, infos, Annotations.from_rows(rows), detections)

@@ -4,7 +4,8 @@ Every source (the synthetic street, MOTChallenge folders, COCO files) becomes a 
 frames resized into the model's frame (``image_size``), one row per object per frame in
 ``Annotations`` (box, class, track identity, visibility, occlusion, truncation), and per
 sequence the transform back to its original pixels, so results can be written in the
-benchmark's own coordinates. A COCO image set is a split of one-frame sequences.
+benchmark's own coordinates. A COCO image set is a split of one-frame sequences. Datasets
+that ship detections (MOTChallenge's ``det/det.txt``) add them as ``PublicDetections``.
 """
 
 from __future__ import annotations
@@ -89,14 +90,43 @@ class Annotations:
 
 
 @dataclass
+class PublicDetections:
+    """Detections that come with a dataset (MOTChallenge's ``det/det.txt``), for tracking
+    from them instead of from the detector's own (``evaluate.detections: public``)."""
+
+    frame: np.ndarray  # int64 [D]: index of the frame in the split
+    boxes: np.ndarray  # float64 [D, 4]: x1, y1, x2, y2 in the model's frame
+    scores: np.ndarray  # float64 [D]: the file's confidence column, as it is
+    label: np.ndarray  # int64 [D]: class index
+    sequences: tuple[str, ...] = ()  # the sequences that have them (a det/det.txt)
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple], sequences=()) -> PublicDetections:
+        """From tuples (frame, label, x1, y1, x2, y2, score)."""
+        table = np.asarray(rows, dtype=np.float64).reshape(-1, 7)
+        return cls(
+            frame=table[:, 0].astype(np.int64),
+            boxes=table[:, 2:6].copy(),
+            scores=table[:, 6].copy(),
+            label=table[:, 1].astype(np.int64),
+            sequences=tuple(sequences),
+        )
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+@dataclass
 class VideoSplit:
-    """A split of a dataset: frames, sequences and annotations."""
+    """A split of a dataset: frames, sequences and annotations (and the public detections,
+    for datasets that ship them)."""
 
     split: str
     class_names: list[str]
     frames: np.ndarray  # uint8 [N, H, W, 3]
     sequences: list[SequenceInfo]
     annotations: Annotations
+    public_detections: PublicDetections | None = None
 
     @property
     def image_size(self) -> tuple[int, int]:
