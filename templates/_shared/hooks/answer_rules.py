@@ -123,9 +123,7 @@ _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def _is_visible(char: str) -> bool:
-    return not (
-        char.isspace() or unicodedata.category(char) == "Cf" or char in _BLANK_LETTERS
-    )
+    return not (char.isspace() or unicodedata.category(char) == "Cf" or char in _BLANK_LETTERS)
 
 
 def _check_text(name: str, value: str) -> None:
