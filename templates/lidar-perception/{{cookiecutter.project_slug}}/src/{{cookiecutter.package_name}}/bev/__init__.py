@@ -1,0 +1,1 @@
+"""Bird's-eye-view pieces of the detector: the grid, the ground plane, targets and decoding."""

@@ -1,0 +1,1 @@
+{% include "core/__init__.py" -%}

@@ -1,0 +1,1 @@
+{% include "deploy/__init__.py" -%}

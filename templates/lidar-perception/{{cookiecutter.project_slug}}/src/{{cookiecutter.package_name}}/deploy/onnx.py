@@ -1,0 +1,1 @@
+{% include "deploy/onnx.py" -%}

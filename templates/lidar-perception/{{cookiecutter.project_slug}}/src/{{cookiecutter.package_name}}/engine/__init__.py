@@ -1,0 +1,1 @@
+{% include "engine/__init__.py" -%}

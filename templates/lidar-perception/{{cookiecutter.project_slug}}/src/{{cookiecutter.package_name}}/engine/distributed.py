@@ -1,0 +1,1 @@
+{% include "engine/distributed.py" -%}

@@ -1,0 +1,1 @@
+"""Semantic segmentation of scans: range-image projection, kNN refinement and the Task."""

@@ -1,0 +1,1 @@
+{% include "tests/deploy_units.py" -%}
