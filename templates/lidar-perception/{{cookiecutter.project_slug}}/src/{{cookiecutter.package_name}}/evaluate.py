@@ -115,9 +115,8 @@ def detection_extras(run, split: str, settings: dict) -> dict:
 
 
 def segmentation_extras(run, split: str, settings: dict) -> dict:
-    from .data.semantickitti import CLASS_NAMES, learning_map
     from .evaluation.segmentation import by_distance, confusion, iou_per_class, miou
-    from .segmentation.task import predict_points
+    from .segmentation.task import CLASS_NAMES, learning_map, predict_points
 
     task, model, cfg = run.task, run.model, run.cfg
     scans = task.scans(cfg, split)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.errors import DataError
+from ..core.errors import ConfigError, DataError
 from ..geometry.boxes import (
     Calibration,
     camera_to_lidar_boxes,
@@ -29,20 +29,29 @@ from . import DATASETS
 from .scan import KITTI_TYPES, Objects, Scan
 
 __all__ = ["default_calibration", "read_velodyne", "write_velodyne", "read_calib", "write_calib",
-           "read_label", "write_label"]  # fmt: skip
+           "read_label", "write_label", "kitti"]  # fmt: skip
+
+CALIB_KEYS = ("P0", "P1", "P2", "P3", "R0_rect", "Tr_velo_to_cam", "Tr_imu_to_velo")
 
 
 def read_velodyne(path: str | Path) -> np.ndarray:
+    """A velodyne scan as float32 [N, 4]: x, y, z, reflectance."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such velodyne file")
     raw = path.read_bytes()
     if len(raw) % 16:
-        raise DataError(f"{path}: {len(raw)} bytes is not a whole number of 16-byte points")
+        raise DataError(
+            f"{path}: {len(raw)} bytes is not a whole number of points (16 bytes: 4 float32)"
+        )
     return np.frombuffer(raw, dtype="<f4").reshape(-1, 4).copy()
 
 
 def write_velodyne(path: str | Path, points: np.ndarray) -> Path:
+    """Write points [N, 4] (x, y, z, reflectance) as KITTI's little-endian float32 rows."""
+    points = np.asarray(points)
+    if points.ndim != 2 or points.shape[1] < 4:
+        raise ValueError(f"velodyne points must be [N, 4], got {points.shape}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(np.ascontiguousarray(points[:, :4], dtype="<f4").tobytes())
@@ -50,6 +59,7 @@ def write_velodyne(path: str | Path, points: np.ndarray) -> Path:
 
 
 def read_calib(path: str | Path) -> Calibration:
+    """The Calibration (P2, R0_rect, Tr_velo_to_cam) of a KITTI object calib file."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such calib file")
@@ -57,43 +67,49 @@ def read_calib(path: str | Path) -> Calibration:
     for number, line in enumerate(path.read_text().splitlines(), 1):
         if not line.strip():
             continue
-        key, _, rest = line.partition(":")
+        key, colon, rest = line.partition(":")
+        if not colon:
+            raise DataError(f"{path}:{number}: expected 'NAME: numbers', got {line.strip()!r}")
         try:
             values[key.strip()] = np.array([float(v) for v in rest.split()])
         except ValueError:
             raise DataError(f"{path}:{number}: not a list of numbers: {line.strip()!r}") from None
-    try:
-        return Calibration(
-            P2=values["P2"].reshape(3, 4),
-            R0_rect=values["R0_rect"].reshape(3, 3),
-            Tr_velo_to_cam=values["Tr_velo_to_cam"].reshape(3, 4),
-        )
-    except (KeyError, ValueError) as error:
-        raise DataError(
-            f"{path}: needs P2 (12 numbers), R0_rect (9), Tr_velo_to_cam (12): {error}"
-        ) from None
+    sizes = {"P2": (3, 4), "R0_rect": (3, 3), "Tr_velo_to_cam": (3, 4)}
+    for key, shape in sizes.items():
+        if key not in values:
+            raise DataError(f"{path}: no {key} line (needs P2, R0_rect and Tr_velo_to_cam)")
+        if values[key].size != shape[0] * shape[1]:
+            raise DataError(
+                f"{path}: {key} has {values[key].size} numbers, expected {shape[0] * shape[1]}"
+            )
+    return Calibration(**{key: values[key].reshape(shape) for key, shape in sizes.items()})
 
 
-def write_calib(path: str | Path, calib: Calibration) -> Path:
+def write_calib(path: str | Path, calib: Calibration, others: dict | None = None) -> Path:
+    """Write a calib file with KITTI's seven lines. ``others`` may give P0, P1, P3 and
+    Tr_imu_to_velo (which the labels do not need); by default P0, P1, P3 repeat P2 and
+    Tr_imu_to_velo is the identity."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows = {
-        "P0": calib.P2, "P1": calib.P2, "P2": calib.P2, "P3": calib.P2,
-        "R0_rect": calib.R0_rect, "Tr_velo_to_cam": calib.Tr_velo_to_cam,
-        "Tr_imu_to_velo": np.eye(3, 4),
-    }  # fmt: skip
-    text = "".join(f"{k}: {' '.join(f'{v:.12e}' for v in m.ravel())}\n" for k, m in rows.items())
-    path.write_text(text)
+    rows = {key: (others or {}).get(key) for key in CALIB_KEYS}
+    rows.update(P2=calib.P2, R0_rect=calib.R0_rect, Tr_velo_to_cam=calib.Tr_velo_to_cam)
+    for key in ("P0", "P1", "P3"):
+        rows[key] = calib.P2 if rows[key] is None else rows[key]
+    if rows["Tr_imu_to_velo"] is None:
+        rows["Tr_imu_to_velo"] = np.eye(3, 4)
+    lines = (f"{key}: {' '.join(f'{v:.12e}' for v in np.ravel(m))}\n" for key, m in rows.items())
+    path.write_text("".join(lines))
     return path
 
 
 def read_label(path: str | Path, calib: Calibration) -> Objects:
-    """Objects of a label_2 (15 fields) or results (16 fields, with score) file, boxes in the
-    LiDAR frame. DontCare rows are kept (the evaluation uses their image boxes)."""
+    """Objects of a label_2 file (15 fields) or a results file (16, the last the score),
+    boxes in the LiDAR frame. DontCare rows are kept with their name (the evaluation uses
+    their image boxes); their boxes are whatever KITTI's placeholder values map to."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such label file")
-    rows = []
+    names, rows = [], []
     for number, line in enumerate(path.read_text().splitlines(), 1):
         fields = line.split()
         if not fields:
@@ -102,72 +118,84 @@ def read_label(path: str | Path, calib: Calibration) -> Objects:
             raise DataError(
                 f"{path}:{number}: {len(fields)} fields, KITTI labels have 15 (16 with a score)"
             )
+        if rows and len(fields) != len(rows[0]) + 1:
+            raise DataError(f"{path}:{number}: {len(fields)} fields where line 1 has "
+                            f"{len(rows[0]) + 1}: every line has a score or none does")  # fmt: skip
         if fields[0] not in KITTI_TYPES:
             raise DataError(
                 f"{path}:{number}: unknown type {fields[0]!r} (KITTI's: {', '.join(KITTI_TYPES)})"
             )
         try:
-            rows.append((fields[0], [float(v) for v in fields[1:]]))
+            rows.append([float(v) for v in fields[1:]])
         except ValueError:
             raise DataError(f"{path}:{number}: a field is not a number: {line.strip()!r}") from None
+        names.append(fields[0])
     if not rows:
         return Objects.empty()
-    names = np.array([name for name, _ in rows], dtype="<U16")
-    values = np.array([v + [np.nan] * (15 - len(v)) for _, v in rows])
-    scored = len(rows[0][1]) == 15
+    values = np.array(rows)
     boxes = camera_to_lidar_boxes(values[:, 10:13], values[:, 7:10], values[:, 13], calib)
     return Objects(
-        names=names,
+        names=np.array(names, dtype="<U16"),
         boxes=boxes,
         truncated=values[:, 0],
         occluded=values[:, 1].astype(np.int64),
         bbox=values[:, 3:7],
         alpha=values[:, 2],
         num_points=np.full(len(rows), -1, dtype=np.int64),
-        scores=values[:, 14] if scored else None,
+        scores=values[:, 14] if values.shape[1] == 15 else None,
     )
 
 
 def write_label(path: str | Path, objects: Objects, calib: Calibration) -> Path:
-    """15 fields per object, plus the score when ``objects.scores`` is set (the submission
-    format); numbers with 2 decimals as the devkit writes them, scores with 4."""
+    """One line per object, 15 fields plus the score when ``objects.scores`` is set (KITTI's
+    submission format); numbers with 2 decimals as the devkit writes them, scores with 4."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     location, dimensions, rotation_y = lidar_to_camera_boxes(objects.boxes, calib)
     lines = []
     for i in range(len(objects)):
-        fields = [
-            str(objects.names[i]), f"{objects.truncated[i]:.2f}", str(int(objects.occluded[i])),
-            f"{objects.alpha[i]:.2f}", *(f"{v:.2f}" for v in objects.bbox[i]),
-            *(f"{v:.2f}" for v in dimensions[i]), *(f"{v:.2f}" for v in location[i]),
-            f"{rotation_y[i]:.2f}",
-        ]  # fmt: skip
+        numbers = [objects.alpha[i], *objects.bbox[i], *dimensions[i], *location[i], rotation_y[i]]
+        fields = [str(objects.names[i]), f"{objects.truncated[i]:.2f}",
+                  str(int(objects.occluded[i])), *(f"{v:.2f}" for v in numbers)]  # fmt: skip
         if objects.scores is not None:
             fields.append(f"{objects.scores[i]:.4f}")
-        lines.append(" ".join(fields))
-    path.write_text("".join(line + "\n" for line in lines))
+        lines.append(" ".join(fields) + "\n")
+    path.write_text("".join(lines))
     return path
 
 
 @DATASETS.register("kitti")
-def kitti(split, seed, root, split_files=None):
-    """KITTI object scans of `split` from ``root/training`` and the frame ids in
-    ``root/ImageSets/<split>.txt`` (``split_files`` maps a split to another list file; the
-    test split reads val.txt unless told otherwise: KITTI's test labels are not public)."""
+def kitti(
+    split: str,
+    seed: int,
+    root: str | None,
+    split_files: dict | None = None,
+    limit: int | None = None,
+) -> list[Scan]:
+    """KITTI object scans of `split` from ``root/training/{velodyne,label_2,calib}`` with the
+    frame ids of ``root/ImageSets/<split>.txt``. ``split_files`` maps a split to another list
+    file in ImageSets; the test split reads val.txt unless told otherwise (KITTI's test labels
+    are not public, and its test.txt names frames of ``testing/``, not ``training/``).
+    ``limit`` keeps the first frames of the list only. ``seed`` is unused: the lists fix the
+    split."""
+    del seed
     if not root:
-        raise DataError("data.root must point at a KITTI object folder (docs/DATASETS.md)")
+        raise ConfigError("data.root must point at a KITTI object folder (docs/DATASETS.md)")
     root = Path(root)
-    default = {"train": "train.txt", "val": "val.txt", "test": "val.txt"}
-    listing = root / "ImageSets" / (dict(default, **(split_files or {})))[split]
+    lists = {"train": "train.txt", "val": "val.txt", "test": "val.txt", **(split_files or {})}
+    listing = root / "ImageSets" / lists[split]
     if not listing.is_file():
-        raise DataError(f"{listing}: no such frame list")
+        raise DataError(f"{listing}: no such frame list (one frame id per line)")
+    frames = listing.read_text().split()
+    if limit is not None:
+        frames = frames[: int(limit)]
+    base = root / "training"
     scans = []
-    for frame in listing.read_text().split():
-        base = root / "training"
+    for frame in frames:
         calib = read_calib(base / "calib" / f"{frame}.txt")
         points = read_velodyne(base / "velodyne" / f"{frame}.bin")
         objects = read_label(base / "label_2" / f"{frame}.txt", calib)
-        owner = points_in_boxes(points[:, :3], objects.boxes)
-        objects.num_points = np.bincount(owner[owner >= 0], minlength=len(objects))[: len(objects)]
+        owner = points_in_boxes(points, objects.boxes)
+        objects.num_points = np.bincount(owner[owner >= 0], minlength=len(objects))
         scans.append(Scan(points=points, objects=objects, calib=calib, frame_id=frame))
     return scans
