@@ -22,7 +22,7 @@ def test_evaluation_writes_the_kitti_tables(evaluated):
     for key in ("map", "car_bev_ap_r40_moderate", "car_3d_ap_r40_moderate", "car_aos_r40_moderate"):
         assert 0.0 <= metrics[key] <= 1.0, key
     car = metrics["kitti"]["Car"]
-    assert set(car) == {"0.7", "loose"}  # KITTI's overlaps and the loose set
+    assert set(car) == {"0.7", "0.5"}  # KITTI's overlap for cars and the loose set
     for metric in ("bev", "3d", "aos"):
         assert set(car["0.7"][metric]) == {"R40", "R11"}
         assert set(car["0.7"][metric]["R40"]) == {"easy", "moderate", "hard"}

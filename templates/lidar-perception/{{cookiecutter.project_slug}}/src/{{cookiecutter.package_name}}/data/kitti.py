@@ -31,6 +31,8 @@ from .scan import KITTI_TYPES, Objects, Scan
 __all__ = ["default_calibration", "read_velodyne", "write_velodyne", "read_calib", "write_calib",
            "read_label", "write_label", "kitti"]  # fmt: skip
 
+# h, w, l, x, y, z, rotation_y of KITTI's DontCare rows
+DONTCARE_3D = (-1.0, -1.0, -1.0, -1000.0, -1000.0, -1000.0, -10.0)
 CALIB_KEYS = ("P0", "P1", "P2", "P3", "R0_rect", "Tr_velo_to_cam", "Tr_imu_to_velo")
 
 
@@ -154,7 +156,11 @@ def write_label(path: str | Path, objects: Objects, calib: Calibration) -> Path:
     location, dimensions, rotation_y = lidar_to_camera_boxes(objects.boxes, calib)
     lines = []
     for i in range(len(objects)):
-        numbers = [objects.alpha[i], *objects.bbox[i], *dimensions[i], *location[i], rotation_y[i]]
+        if objects.names[i] == "DontCare":  # an image region only: KITTI's 3D placeholders
+            box_3d = DONTCARE_3D
+        else:
+            box_3d = [*dimensions[i], *location[i], rotation_y[i]]
+        numbers = [objects.alpha[i], *objects.bbox[i], *box_3d]
         fields = [str(objects.names[i]), f"{objects.truncated[i]:.2f}",
                   str(int(objects.occluded[i])), *(f"{v:.2f}" for v in numbers)]  # fmt: skip
         if objects.scores is not None:
