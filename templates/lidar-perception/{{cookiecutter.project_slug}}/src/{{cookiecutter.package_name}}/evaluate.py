@@ -150,6 +150,7 @@ def segmentation_extras(run, split: str, settings: dict) -> dict:
         },
         "latency_ms": {"per_scan": 1000 * seconds},
     }
+    out["figures"] = segmentation_figures(model, scans[0], cfg, Path(run.run_dir) / "figures")
     rng = np.random.default_rng(0)
     out["robustness"] = {"clean": {"miou": out["point_miou"]}}
     for name, corrupt in robustness_cases().items():
@@ -157,6 +158,28 @@ def segmentation_extras(run, split: str, settings: dict) -> dict:
             noisy, _, _ = score([corrupt(scan, rng) for scan in scans])
             out["robustness"][name] = {"miou": float(miou(noisy))}
     return out
+
+
+def segmentation_figures(model, scan, cfg: dict, folder: Path) -> dict:
+    """The range image of one test scan coloured by predicted and true class, and the scan in
+    3D coloured by prediction; paths relative to the run folder."""
+    from .evaluation.figures import range_figure, scatter_figure
+    from .segmentation.task import learning_map, predict_points, project_scan, range_image_options
+
+    options = range_image_options(cfg)
+    predicted = predict_points(model, scan, cfg)
+    _, _, pixel_index = project_scan(scan, options, normalised=False)
+    shape = (int(options["height"]), int(options["width"]))
+    images = {"predicted": np.zeros(shape, np.int64), "truth": np.zeros(shape, np.int64)}
+    # Farthest first, so the nearest point of a pixel is the one drawn (as in the projection).
+    order = np.argsort(-np.linalg.norm(scan.points[:, :3], axis=1))
+    rows, cols = pixel_index[order, 0], pixel_index[order, 1]
+    images["predicted"][rows, cols] = predicted[order]
+    images["truth"][rows, cols] = learning_map(scan.semantic)[order]
+    ranged = range_figure(images["predicted"], images["truth"], folder / "range.png")
+    scatter = scatter_figure(scan.points, predicted, folder / "scan_3d.png")
+    return {name: str(path.relative_to(folder.parent)) for name, path in
+            (("range_image", ranged), ("scan_3d", scatter))}  # fmt: skip
 
 
 def main(argv=None):

@@ -28,31 +28,11 @@ from torch.utils.data import TensorDataset
 
 from ..core.errors import ConfigError
 from ..data import load_scans
+from ..data.semantickitti import CLASS_NAMES, learning_map  # noqa: F401 (evaluate reads them here)
 from ..engine.task import Task
 from ..models import MODELS
 from .knn import knn_refine
 from .range_image import DEFAULT_MEANS, DEFAULT_STDS, normalise, pixel_owner, project
-
-try:  # SemanticKITTI's learning map (raw ids -> 19 train ids, 0 = ignore)
-    from ..data.semantickitti import CLASS_NAMES, learning_map
-except ImportError:  # pragma: no cover - stand-in until data/semantickitti.py exists
-    CLASS_NAMES = (  # train ids 1 .. 19
-        "car", "bicycle", "motorcycle", "truck", "other-vehicle", "person",
-        "bicyclist", "motorcyclist", "road", "parking", "sidewalk", "other-ground", "building",
-        "fence", "vegetation", "trunk", "terrain", "pole", "traffic-sign",
-    )  # fmt: skip
-    _LEARNING_MAP = {
-        10: 1, 11: 2, 13: 5, 15: 3, 16: 5, 18: 4, 20: 5, 30: 6, 31: 7, 32: 8, 40: 9, 44: 10,
-        48: 11, 49: 12, 50: 13, 51: 14, 60: 9, 70: 15, 71: 16, 72: 17, 80: 18, 81: 19,
-        252: 1, 253: 7, 254: 6, 255: 8, 256: 5, 257: 5, 258: 4, 259: 5,
-    }  # fmt: skip
-    _LOOKUP = np.zeros(1 << 16, dtype=np.int64)
-    for _raw, _train in _LEARNING_MAP.items():
-        _LOOKUP[_raw] = _train
-
-    def learning_map(raw: np.ndarray) -> np.ndarray:
-        return _LOOKUP[np.asarray(raw, dtype=np.int64) & 0xFFFF]
-
 
 NUM_CLASSES = 20  # 19 train ids + 0 (ignore)
 IGNORE = 0
