@@ -14,8 +14,7 @@ from torch import nn
 
 from ..bev.grid import BevGrid
 from . import MODELS
-from .pillar_net import CenterHead, conv
-from .pillars import PillarEncoder
+from .pillar_net import PillarCenterNet, conv
 
 
 class ResidualStage(nn.Module):
@@ -38,7 +37,9 @@ class ResidualStage(nn.Module):
 
 
 @MODELS.register("my_model")
-class MyDetector(nn.Module):
+class MyDetector(PillarCenterNet):
+    """The baseline's pillars, neck and head around residual backbone stages."""
+
     def __init__(
         self,
         num_classes: int,
@@ -49,30 +50,7 @@ class MyDetector(nn.Module):
         neck_width: int = 16,
         head_width: int = 32,
     ):
-        super().__init__()
-        widths, blocks = tuple(widths), tuple(blocks)
-        self.grid = grid
-        self.pillars = PillarEncoder(grid, pillar_channels)
-        stages, ups, cin = [], [], self.pillars.out_channels
-        for i, (width, count) in enumerate(zip(widths, blocks, strict=True)):
-            stages.append(ResidualStage(cin, width, grid.stride if i == 0 else 2, count))
-            scale = 2**i
-            ups.append(nn.Sequential(
-                nn.ConvTranspose2d(width, neck_width, scale, stride=scale, bias=False),
-                nn.BatchNorm2d(neck_width), nn.ReLU(inplace=True)))  # fmt: skip
-            cin = width
-        self.stages, self.ups = nn.ModuleList(stages), nn.ModuleList(ups)
-        self.head = CenterHead(neck_width * len(widths), num_classes, head_width)
+        super().__init__(num_classes, grid, pillar_channels, widths, blocks, neck_width, head_width)
 
-    def bev(self, pseudo_image: torch.Tensor) -> dict:
-        x, levels = pseudo_image, []
-        for stage, up in zip(self.stages, self.ups, strict=True):
-            x = stage(x)
-            # Cropped to the first level: grids not divisible by 8 round up in deeper stages.
-            levels.append(
-                up(x) if not levels else up(x)[..., : levels[0].shape[-2], : levels[0].shape[-1]]
-            )
-        return self.head(torch.cat(levels, dim=1))
-
-    def forward(self, points: torch.Tensor) -> dict:
-        return self.bev(self.pillars(points).contiguous(memory_format=torch.channels_last))
+    def make_stage(self, cin: int, width: int, stride: int, count: int) -> nn.Module:
+        return ResidualStage(cin, width, stride, count)

@@ -69,15 +69,19 @@ class PillarCenterNet(nn.Module):
         stages, ups = [], []
         cin = self.pillars.out_channels
         for i, (width, count) in enumerate(zip(widths, blocks, strict=True)):
-            stride = grid.stride if i == 0 else 2
-            layers = [conv(cin, width, stride)] + [conv(width, width) for _ in range(count)]
-            stages.append(nn.Sequential(*layers))
+            stages.append(self.make_stage(cin, width, grid.stride if i == 0 else 2, count))
             scale = 2**i
             up = nn.ConvTranspose2d(width, neck_width, scale, stride=scale, bias=False)
             ups.append(nn.Sequential(up, nn.BatchNorm2d(neck_width), nn.ReLU(inplace=True)))
             cin = width
         self.stages, self.ups = nn.ModuleList(stages), nn.ModuleList(ups)
         self.head = CenterHead(neck_width * len(widths), num_classes, head_width)
+
+    def make_stage(self, cin: int, width: int, stride: int, count: int) -> nn.Module:
+        """One backbone stage: a strided 3x3 convolution, then `count` more (a subclass
+        changes the backbone by overriding this: models/my_model.py)."""
+        layers = [conv(cin, width, stride)] + [conv(width, width) for _ in range(count)]
+        return nn.Sequential(*layers)
 
     def bev(self, pseudo_image: torch.Tensor) -> dict:
         x, levels = pseudo_image, []
