@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from {{ cookiecutter.package_name }}.core.errors import ConfigError
 from {{ cookiecutter.package_name }}.data.scan import Scan
 from {{ cookiecutter.package_name }}.data.sensor import SensorConfig
 from {{ cookiecutter.package_name }}.segmentation.task import (
@@ -148,6 +149,30 @@ def test_augment_keeps_points_at_their_columns_azimuth(dataset):
         assert ((target > 0) == mask).all()
     # the range channel and the labels travel together, unchanged as sets
     assert torch.equal(targets.sum(), dataset[:6][1].sum())
+
+
+def test_sparsify_empties_pixels_like_the_projection(dataset):
+    images, targets, masks = dataset[:6]
+    task = SegmentationTask({**CFG, "augment": {"pixel_dropout": 0.5, "beam_dropout": 1.0}})
+    torch.manual_seed(0)
+    sparse, sparse_targets, sparse_masks = task.sparsify(images, targets, masks)
+    # every other row (a sensor with half the beams) is gone in every item
+    assert not sparse_masks[:, 1::2].any() and not sparse[:, :, 1::2].any()
+    assert (sparse_targets[:, 1::2] == 0).all()
+    # a random share of the other pixels is emptied: image, mask and target together
+    lost = masks & ~sparse_masks
+    assert lost[:, 0::2].any() and (sparse_masks <= masks).all()
+    assert not sparse.permute(1, 0, 2, 3)[:, lost].any() and (sparse_targets[lost] == 0).all()
+    kept = sparse_masks
+    assert torch.equal(sparse_targets[kept], targets[kept])
+    assert torch.equal(sparse.permute(1, 0, 2, 3)[:, kept], images.permute(1, 0, 2, 3)[:, kept])
+
+
+def test_sparsify_is_off_by_default_and_checks_its_range(dataset):
+    batch = dataset[:2]
+    assert all(a is b for a, b in zip(SegmentationTask(CFG).sparsify(*batch), batch, strict=True))
+    with pytest.raises(ConfigError, match="pixel_dropout must be in"):
+        SegmentationTask({**CFG, "augment": {"pixel_dropout": 1.5}})
 
 
 def test_predict_points_labels_every_point():

@@ -1,4 +1,4 @@
-"""Train the detector: ``python -m PACKAGE.train --config configs/quick.yaml [key=value ...]``.
+"""Train the detector: ``python -m PACKAGE.train --config configs/quick_det.yaml [key=value ...]``.
 
 The training loop (seeds, schedule, best-checkpoint selection, logs, resume, torchrun) is the
 shared engine in ``engine/``; this project supplies the task (``tasks.py``).

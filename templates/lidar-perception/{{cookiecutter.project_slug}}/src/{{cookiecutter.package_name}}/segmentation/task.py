@@ -20,6 +20,7 @@ evaluation.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import torch
@@ -91,11 +92,19 @@ class SegmentationTask(Task):
         self.cfg = cfg
         self.options = range_image_options(cfg)
         augment = cfg.get("augment") or {}
-        unknown = sorted(set(augment) - {"flip_y", "rotate"})
+        known = ("flip_y", "rotate", "pixel_dropout", "beam_dropout")
+        unknown = sorted(set(augment) - set(known))
         if unknown:
-            raise ConfigError(f"augment.{unknown[0]} is not an augmentation here (flip_y, rotate)")
+            raise ConfigError(
+                f"augment.{unknown[0]} is not an augmentation here ({', '.join(known)})"
+            )
         self.flip = float(augment.get("flip_y", 0.0))
         self.rotate = bool(augment.get("rotate", False))
+        self.pixel_dropout = float(augment.get("pixel_dropout", 0.0))
+        self.beam_dropout = float(augment.get("beam_dropout", 0.0))
+        for name in ("pixel_dropout", "beam_dropout"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ConfigError(f"augment.{name} must be in [0, 1], got {getattr(self, name)}")
         loss = cfg.get("loss") or {}
         self.weighting = loss.get("class_weights") or "none"
         if self.weighting not in ("none", "inverse_sqrt"):
@@ -141,7 +150,30 @@ class SegmentationTask(Task):
 
     # ---- training ----------------------------------------------------------------------------
     def augment(self, batch: tuple) -> tuple:
-        """Random mirror (y -> -y: columns reversed) and turn about z (columns rolled)."""
+        """Random mirror (y -> -y: columns reversed), turn about z (columns rolled), and the
+        sparser scans of a worse sensor: lost returns and half the beams."""
+        return self.sparsify(*self.mirror_and_turn(batch))
+
+    def sparsify(self, image, target, mask) -> tuple:
+        """Empty some pixels, as a real scan loses returns: each item loses a random share (up
+        to ``augment.pixel_dropout``) of its pixels, and with probability
+        ``augment.beam_dropout`` every other row (a sensor with half the beams). Emptied
+        pixels look like the projection's empty ones (zeros, masked) and are not scored."""
+        if self.pixel_dropout <= 0 and self.beam_dropout <= 0:
+            return image, target, mask
+        batch_size, _, height, width = image.shape
+        device = image.device
+        keep = torch.ones(batch_size, height, width, dtype=torch.bool, device=device)
+        if self.pixel_dropout > 0:
+            share = torch.rand(batch_size, 1, 1, device=device) * self.pixel_dropout
+            keep &= torch.rand(batch_size, height, width, device=device) >= share
+        if self.beam_dropout > 0:
+            halve = torch.rand(batch_size, device=device) < self.beam_dropout
+            odd = (torch.arange(height, device=device) % 2 == 1)[None, :, None]
+            keep &= ~(halve[:, None, None] & odd)
+        return image * keep[:, None], torch.where(keep, target, IGNORE), mask & keep
+
+    def mirror_and_turn(self, batch: tuple) -> tuple:
         image, target, mask = batch
         if self.flip <= 0 and not self.rotate:
             return batch
@@ -246,20 +278,34 @@ def inverse_sqrt_weights(targets: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def predict_points(model: torch.nn.Module, scan, cfg: dict) -> np.ndarray:
+def predict_points(model: torch.nn.Module, scan, cfg: dict, seconds: dict | None = None):
     """[N] int64 train id of every point of `scan`: project, run the model, read each point's
     pixel, and (``knn.enabled``) refine by the kNN vote, which also relabels the points whose
-    pixel a nearer point took."""
+    pixel a nearer point took. `seconds`, when given, accumulates the time of each stage
+    (projection, network, knn)."""
+    seconds = {} if seconds is None else seconds
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[stage] = seconds.get(stage, 0.0) + now - clock
+        clock = now
+
     options = range_image_options(cfg)
     knn = {**KNN_DEFAULTS, **(cfg.get("knn") or {})}
     raw, mask, pixel_index = project_scan(scan, options, normalised=False)
     image = normalise(raw, mask, options["means"], options["stds"])
+    lap("projection")
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
     logits = model(torch.from_numpy(image)[None].to(device))
     model.train(was_training)
     pixel_labels = predicted_labels(logits.float())[0]
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    lap("network")
     index = torch.from_numpy(pixel_index).to(device)
     if not knn["enabled"]:
         return pixel_labels[index[:, 0], index[:, 1]].cpu().numpy().astype(np.int64)
@@ -274,7 +320,9 @@ def predict_points(model: torch.nn.Module, scan, cfg: dict) -> np.ndarray:
         cutoff=float(knn["cutoff"]),
         num_classes=NUM_CLASSES,
     )
-    return refined.cpu().numpy().astype(np.int64)
+    labels = refined.cpu().numpy().astype(np.int64)
+    lap("knn")
+    return labels
 
 
 def _take_columns(tensor: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
