@@ -28,6 +28,7 @@ BUDGET_SECONDS = {
     "custom-model-architecture": 120,
     "detection-and-tracking": 120,
     "dl-fundamentals": 60,
+    "lidar-perception": 150,
     "paper-reproduction": 120,
 }
 

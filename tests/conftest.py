@@ -20,6 +20,7 @@ GAP_IDS = (
     "custom-model-architecture",
     "detection-and-tracking",
     "dl-fundamentals",
+    "lidar-perception",
     "paper-reproduction",
 )
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import GAP_IDS, REPO, TEMPLATES
+from conftest import GAP_IDS, TEMPLATES
 
 from newproject.catalog import load_catalog
 from newproject.recommender.answers import PartialAnswers, complete
 from newproject.recommender.gaps import read_gap_profiles
 from newproject.recommender.profiles import load_profiles
 from newproject.recommender.score import Recommendation, asked_skills, recommend
-
-# gap.toml stand-ins for the gaps being built (issues 11-13), with their suggested [recommend].
-COMING_GAPS = REPO / "tests" / "data" / "coming_gaps"
 
 
 def templates_with(root: Path, extra: dict[str, str], gap_ids: tuple[str, ...] = GAP_IDS) -> Path:
@@ -42,17 +39,8 @@ def templates_with(root: Path, extra: dict[str, str], gap_ids: tuple[str, ...] =
 
 # The catalog the first expectations were hand-computed against, kept as a catalog of its own
 # so that adding a gap never rewrites a known answer. Today's catalog is templates/ as shipped
-# (conftest.GAP_IDS); the planned gaps join it in the six-gap catalog (`coming_templates`).
+# (conftest.GAP_IDS).
 FIRST_GAPS = ("3d-scene-understanding", "custom-model-architecture", "dl-fundamentals")
-
-
-def coming_gap_tomls() -> dict[str, str]:
-    """Stand-in gap.toml files of the planned gaps that are not in this checkout yet, by id."""
-    return {
-        path.stem: path.read_text()
-        for path in sorted(COMING_GAPS.glob("*.toml"))
-        if path.stem not in GAP_IDS
-    }
 
 
 def rank(

@@ -70,6 +70,22 @@ def check_detection(project: Path) -> None:
         assert (project / "docs" / "figures" / figure).stat().st_size > 1000, figure
 
 
+def check_lidar(project: Path) -> None:
+    """The bars of issue 12 on the held-out simulated scans of the smoke runs (KITTI R40,
+    moderate difficulty) and the figures the report publishes."""
+    det = json.loads((project / "runs" / "quick-det" / "test_metrics.json").read_text())
+    assert det["car_bev_ap_r40_moderate"] >= 0.70, det
+    assert det["car_3d_ap_r40_moderate"] >= 0.55, det
+    for key in ("pedestrian_bev_ap_r40_moderate", "cyclist_bev_ap_r40_moderate"):
+        assert isinstance(det[key], float), (key, det)
+    seg = json.loads((project / "runs" / "quick-seg" / "test_metrics.json").read_text())
+    assert seg["point_miou"] >= 0.60, seg
+    for kind in ("bev", "range"):
+        figures = sorted((project / "docs" / "figures").glob(f"*{kind}*.png"))
+        assert figures, kind
+        assert all(figure.stat().st_size > 1000 for figure in figures), figures
+
+
 VERDICT_ROW = re.compile(
     r"^\| \[?`?([a-z0-9_-]+)`?\]?.*\| \*\*(reproduced|partially reproduced|not reproduced|"
     r"inconclusive)\*\* \|$",
@@ -96,6 +112,7 @@ QUALITY_BARS = {
     "custom-model-architecture": check_architecture,
     "detection-and-tracking": check_detection,
     "dl-fundamentals": check_fundamentals,
+    "lidar-perception": check_lidar,
     "paper-reproduction": check_paper_reproduction,
 }
 # The primary metric of each gap's tiny config (the task it trains).
@@ -104,6 +121,7 @@ PRIMARY_METRIC = {
     "custom-model-architecture": "accuracy",
     "detection-and-tracking": "map",
     "dl-fundamentals": "accuracy",
+    "lidar-perception": "map",
     "paper-reproduction": "accuracy",
 }
 CONTRACT_TRAIN = ["CONFIG=configs/tiny.yaml", "ARGS=optimizer.lr=0.001 epochs=1 run_name=contract"]

@@ -112,6 +112,8 @@ def test_known_answer_for_the_model_user():
     3D perception 3, detection and tracking 3, LiDAR 2, deployment 2, ML engineering 2."""
     rec = rank(MODEL_USER, TEMPLATES)
     scores = {ranked.gap.id: ranked.score for ranked in rec.ranking}
+    # lidar-perception: 3D perception 3-1, LiDAR min(3, 2)-1, model design 2-1, rigour 2-1
+    #   -> 2+1+1+1
     # 3d-scene-understanding: 3D perception 3-1, model design 2-1, rigour 2-1 -> 2+1+1
     # custom-model-architecture: model design 3-1, DL fundamentals 2-1, rigour 2-1 -> 2+1+1
     # paper-reproduction: rigour min(3, 2)-1, model design 2-1, DL fundamentals 2-1 -> 1+1+1
@@ -119,6 +121,7 @@ def test_known_answer_for_the_model_user():
     # dl-fundamentals: DL fundamentals 3-1 -> 2 (its rigour 1 and ML engineering 2 close nothing)
     # Deployment (rated 4) and ML engineering (3) are above the role's 2: nothing to close.
     assert scores == {
+        "lidar-perception": 5,
         "3d-scene-understanding": 4,
         "custom-model-architecture": 4,
         "paper-reproduction": 3,
@@ -128,31 +131,35 @@ def test_known_answer_for_the_model_user():
     assert all(ranked.multiplier == 1 for ranked in rec.ranking)  # all for applied CV, driving
     # Ties go to the gap exercising more of the role's profile: 11 against 10, 10 against 6.
     assert [ranked.gap.id for ranked in rec.ranking] == [
+        "lidar-perception",
         "3d-scene-understanding",
         "custom-model-architecture",
         "paper-reproduction",
         "detection-and-tracking",
         "dl-fundamentals",
     ]
-    assert [ranked.relevance for ranked in rec.ranking] == [11, 10, 8, 10, 6]
+    assert [ranked.relevance for ranked in rec.ranking] == [13, 11, 10, 8, 10, 6]
     # Every torch gap requires DL fundamentals 2; the person rated 1. First step: dl-fundamentals
-    # with the 3D gap, (2 + 4) / 2 slots; last slot: the architecture lab and detection each
-    # still close 1 level, the better-ranked wins; paper-reproduction closes nothing left open.
+    # with the LiDAR gap (which closes all the 3D scene gap would and LiDAR besides); last slot:
+    # the architecture lab still closes model design 3-2 and DL fundamentals is taught, where
+    # the 3D scene gap and paper-reproduction close nothing left open.
     assert [ranked.gap.id for ranked in rec.top] == [
-        "3d-scene-understanding",
+        "lidar-perception",
         "custom-model-architecture",
         "dl-fundamentals",
     ]
-    assert rec.order == ("dl-fundamentals", "3d-scene-understanding", "custom-model-architecture")
+    assert rec.order == ("dl-fundamentals", "lidar-perception", "custom-model-architecture")
     assert rec.command == "newproject new dl-fundamentals"
     assert rec.order_notes == (
-        "dl-fundamentals first: 3d-scene-understanding and custom-model-architecture expect "
+        "dl-fundamentals first: lidar-perception and custom-model-architecture expect "
         "DL fundamentals at 2 (Working) and you rated 1",
     )
     assert rec.choice_notes == (
-        "paper-reproduction (#3, score 3) is left out: the chosen gaps already close what it "
+        "3d-scene-understanding (#2, score 4) is left out: the chosen gaps already close what it "
+        "would (model design, experiment rigour and 3D perception)",
+        "paper-reproduction (#4, score 3) is left out: the chosen gaps already close what it "
         "would (DL fundamentals, model design and experiment rigour)",
-        "detection-and-tracking (#4, score 2) is left out: the chosen gaps close more of what "
+        "detection-and-tracking (#5, score 2) is left out: the chosen gaps close more of what "
         "is open",
     )
     reasons = {ranked.gap.id: ranked.reasons for ranked in rec.ranking}
@@ -217,9 +224,11 @@ def test_a_gap_aimed_at_another_domain_comes_after_those_that_fit(tmp_path):
     templates = templates_with(tmp_path / "t", {"edge-deployment": aimed_at_driving})
     person = {**MODEL_USER, "domain": "ar", "levels": {**MODEL_USER["levels"], "deployment": 0}}
     rec = rank(person, templates)
-    edge = rec.ranking[-1]
-    assert edge.gap.id == "edge-deployment"
-    assert edge.closes > max(r.closes for r in rec.ranking[:-1])  # the most, yet ranked last
+    # lidar-perception is aimed at driving and robotics too: the two gaps that do not fit AR
+    # come last, edge-deployment among them although it closes more than any gap that fits.
+    assert {ranked.gap.id for ranked in rec.ranking[-2:]} == {"edge-deployment", "lidar-perception"}
+    edge = next(ranked for ranked in rec.ranking if ranked.gap.id == "edge-deployment")
+    assert edge.closes > max(r.closes for r in rec.ranking[:-2])  # the most, yet ranked last
     assert "edge-deployment" not in rec.order
     assert "it is aimed at autonomous driving, not AR / VR" in " ".join(edge.reasons)
 
@@ -303,7 +312,7 @@ def test_text_output_names_the_answers_reasons_order_and_command(tmp_path):
     assert result.exit_code == 0, result.output
     text = result.stdout
     assert "Aiming at: Applied computer vision / perception engineer (applied-CV)" in text
-    assert text.index("1. Deep learning fundamentals") < text.index("2. 3D scene understanding")
+    assert text.index("1. Deep learning fundamentals") < text.index("2. LiDAR perception")
     assert "you rated model design 1 of 4 and the applied-CV role expects 3" in text
     assert "Shows a reviewer: You can design and justify architecture changes" in text
     assert text.rstrip().endswith("Start with:\n  newproject new dl-fundamentals")

@@ -79,7 +79,7 @@ def expected_stubs(gap_id: str) -> dict[str, str]:
 
 def test_a_gap_that_deploys_is_a_torch_gap_and_the_deploying_gaps_are_recognised():
     deploying = {gap for gap in GAP_IDS if deploys(gap)}
-    assert deploying >= {"3d-scene-understanding", "detection-and-tracking"}
+    assert deploying >= {"3d-scene-understanding", "detection-and-tracking", "lidar-perception"}
     assert all(is_torch_gap(gap) for gap in deploying)  # deploy/ builds on engine/latency.py
 
 

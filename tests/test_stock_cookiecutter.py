@@ -46,6 +46,23 @@ def test_directory_form_from_the_repository_root(tmp_path):
     assert 'name = "grad-lab"' in (tmp_path / "grad-lab" / "pyproject.toml").read_text()
 
 
+@pytest.mark.parametrize("shell_pwd", [True, False], ids=["pwd", "no-pwd"])
+def test_relative_template_path_as_typed_in_a_shell(tmp_path, shell_pwd):
+    """`cookiecutter templates/<gap>` from the checkout: the hooks, which run in the new
+    project's folder, still find the gap (from $PWD, or from cookiecutter's own directory)."""
+    env = {k: v for k, v in os.environ.items() if k != "PWD"}
+    if shell_pwd:
+        env["PWD"] = str(REPO)  # what a shell sets; subprocess's cwd= does not
+    result = subprocess.run(
+        [venv_bin("cookiecutter"), "templates/dl-fundamentals", "--no-input", "-o", str(tmp_path)],
+        capture_output=True, text=True, cwd=REPO, env=env, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (project,) = tmp_path.iterdir()
+    record = json.loads((project / ".newproject.json").read_text())
+    assert record["template"]["hash"].startswith("sha256:")  # post-gen hook reached the gap
+
+
 def test_git_clone_renders_with_the_shared_folder(tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
