@@ -80,7 +80,7 @@ def check_lidar(project: Path) -> None:
         assert isinstance(det[key], float), (key, det)
     seg = json.loads((project / "runs" / "quick-seg" / "test_metrics.json").read_text())
     assert seg["point_miou"] >= 0.60, seg
-    for kind in ("bev", "range"):
+    for kind in ("bev", "range", "scan_3d"):
         figures = sorted((project / "docs" / "figures").glob(f"*{kind}*.png"))
         assert figures, kind
         assert all(figure.stat().st_size > 1000 for figure in figures), figures

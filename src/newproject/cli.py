@@ -576,4 +576,4 @@ def _print_next_steps(gap: Gap, project: Path, *, git: bool = True) -> None:
         click.echo("  python3 -m venv .venv && . .venv/bin/activate")
     click.echo(f"  {TORCH_CPU_INSTALL}   # PyTorch's CPU build first (skips the multi-GB CUDA one)")
     click.echo("  make setup    # install the project and its dev tools into the active venv")
-    click.echo("  make smoke    # train, evaluate and report offline in about a minute")
+    click.echo("  make smoke    # train, evaluate and report offline in a minute or two")

@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.data.scan import Objects
 from {{ cookiecutter.package_name }}.evaluation.kitti_eval import (
     class_curve,
     clean,
+    counted_objects,
     difficulty_of,
     evaluate_kitti,
     filter_by_distance,
@@ -249,6 +250,12 @@ def test_distance_bins_ignore_the_objects_outside():
     assert car(evaluate_kitti(far_gt, far_dt, classes=("Car",), metrics=BEV), "bev") == 0.0
     overall = car(evaluate_kitti(frames_gt, frames_dt, classes=("Car",), metrics=BEV), "bev")
     assert overall == pytest.approx(20 / 40)  # recall stops at 0.5
+    # what the bins count: one car each per frame; none beyond 40 m (AP undefined there)
+    assert counted_objects(near_gt, near_dt, "Car") == 41
+    assert counted_objects(far_gt, far_dt, "Car") == 41
+    beyond_gt, beyond_dt = filter_by_distance(frames_gt, frames_dt, 40.0, math.inf)
+    assert counted_objects(beyond_gt, beyond_dt, "Car") == 0
+    assert counted_objects(frames_gt, frames_dt, "Pedestrian") == 0
 
 
 def test_empty_frames_and_bad_arguments():

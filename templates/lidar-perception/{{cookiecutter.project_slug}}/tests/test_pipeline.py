@@ -4,6 +4,7 @@ robustness tables, KITTI result files, figures), export to ONNX, report into a R
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from conftest import QUIET, TINY
@@ -57,6 +58,17 @@ def test_report_writes_the_tables_into_the_readme(evaluated, tmp_path):
     assert "Car BEV AP" in body and f"{metrics['car_bev_ap_r40_moderate']:.3f}" in body
     assert "R11 moderate" in body  # the full KITTI table
     assert readme.read_text().count("<!-- results:start -->") == 1
+
+
+def test_report_marks_the_smoke_runs_as_baselines(evaluated, tmp_path):
+    run, _ = evaluated
+    shutil.copytree(run, tmp_path / "runs" / "quick-det")
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n<!-- results:start -->\n<!-- results:end -->\n")
+    body = report.main(["--runs", str(tmp_path / "runs"), "--readme", str(readme)])
+    assert "quick-det (baseline)" in body
+    alone = report.main(["--runs", str(run.parent), "--readme", str(readme)])
+    assert "tiny (baseline)" not in alone
 
 
 def test_a_bad_model_name_leaves_no_run_folder(tmp_path):

@@ -63,7 +63,12 @@ def detection_extras(run, split: str, settings: dict) -> dict:
     from .detection.predict import detect_scans, scored_ground_truth
     from .evaluation.center_distance import center_distance_map
     from .evaluation.figures import bev_figure
-    from .evaluation.kitti_eval import evaluate_kitti, filter_by_distance, flat_metrics
+    from .evaluation.kitti_eval import (
+        counted_objects,
+        evaluate_kitti,
+        filter_by_distance,
+        flat_metrics,
+    )
     from .geometry.boxes import default_calibration
 
     task, model, cfg = run.task, run.model, run.cfg
@@ -84,8 +89,13 @@ def detection_extras(run, split: str, settings: dict) -> dict:
     for low, high in DISTANCE_BINS:
         near_gt, near_found = filter_by_distance(gt, found, low, high)
         flat = flat_metrics(evaluate_kitti(near_gt, near_found, classes=tuple(classes)))
+        # A class with no moderate object in the bin has no AP there (n/a), not AP 0.
+        counted = {name: counted_objects(near_gt, near_found, name) for name in classes}
         out["by_distance"][f"{low:g}-{high:g}"] = {
-            k: v for k, v in flat.items() if k.endswith("r40_moderate") and "_bev_" in k
+            f"{name.lower()}_bev_ap_r40_moderate": (
+                flat[f"{name.lower()}_bev_ap_r40_moderate"] if counted[name] else None
+            )
+            for name in classes
         }
     rng = np.random.default_rng(0)
     out["robustness"] = {}

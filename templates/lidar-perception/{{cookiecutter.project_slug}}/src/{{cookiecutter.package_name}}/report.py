@@ -37,6 +37,8 @@ DETECTION_SCORES = {
 }
 SEGMENTATION_SCORES = {"point_miou": "mIoU (points)", "miou": "mIoU (pixels)", "accuracy": "OA"}
 DIFFICULTIES = ("easy", "moderate", "hard")
+# The smoke runs (and their seed repeats) are the baselines every other run is read against.
+BASELINE_RUNS = ("quick-det", "quick-seg")
 
 
 def evaluated_runs(runs_dir: str | Path) -> list[Run]:
@@ -64,7 +66,9 @@ def overview_table(runs: list[Run], scores: dict) -> str:
         ]
         for run in runs
     ]
-    return markdown_table(header, rows, align="ll" + "r" * (len(scores) + 2) + "l")
+    baseline = [i for i, run in enumerate(runs) if run.name.split("-seed")[0] in BASELINE_RUNS]
+    align = "ll" + "r" * (len(scores) + 2) + "l"
+    return markdown_table(header, rows, align=align, baseline=baseline)
 
 
 def kitti_table(test: dict) -> str:

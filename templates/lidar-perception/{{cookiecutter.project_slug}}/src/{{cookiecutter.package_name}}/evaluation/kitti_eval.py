@@ -243,6 +243,11 @@ def cleaned_frames(gt_frames, dt_frames, name: str, difficulty: int) -> tuple[li
     return frames, counted
 
 
+def counted_objects(gt_frames, dt_frames, name: str, difficulty: str = "moderate") -> int:
+    """How many objects of the class the protocol counts at the difficulty (0: AP undefined)."""
+    return cleaned_frames(gt_frames, dt_frames, name, DIFFICULTIES.index(difficulty))[1]
+
+
 def class_curve(gt_frames, dt_frames, name, difficulty, metric, min_overlap, overlaps,
                 cleaned=None) -> dict:  # fmt: skip
     """Interpolated precision and AOS at the 41 sampled recalls of one class, difficulty
