@@ -3,9 +3,11 @@ generated project stands on its own."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -72,6 +74,45 @@ def test_generated_project_never_imports_newproject(rendered):
     for path in project.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(import|from)\s+newproject\b", text, re.MULTILINE), path
+
+
+# Import name -> distribution where the two differ (what `pip install` needs to be told).
+DISTRIBUTION_OF = {"yaml": "pyyaml", "sklearn": "scikit-learn", "PIL": "pillow"}
+
+
+def declared_distributions(pyproject: Path) -> set[str]:
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    requirements = data.get("dependencies", [])
+    for extra in data.get("optional-dependencies", {}).values():
+        requirements = requirements + extra
+    return {re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", r).group(0)).lower()
+            for r in requirements}  # fmt: skip
+
+
+def test_every_import_is_a_declared_dependency(rendered):
+    """What the project's code and tests import is in its pyproject (dependencies or the dev
+    extra), so `make setup` in a fresh venv is enough for `make test`; a module that only
+    arrives with another package, or with the developer's own venv, is a failure here."""
+    _, project, answers = rendered
+    local = {path.stem for path in project.rglob("*.py")} | {answers["package_name"]}
+    declared = declared_distributions(project / "pyproject.toml")
+    missing = {}
+    for path in sorted(project.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module.split(".")[0]]
+            else:
+                continue
+            for name in names:
+                if name in sys.stdlib_module_names or name in local or name == "__future__":
+                    continue
+                distribution = DISTRIBUTION_OF.get(name, name).replace("_", "-").lower()
+                if distribution not in declared:
+                    missing.setdefault(distribution, path.relative_to(project).as_posix())
+    assert not missing, f"imported but not declared in pyproject.toml: {missing}"
 
 
 def test_readme_has_no_stray_blank_lines(rendered):
