@@ -172,7 +172,13 @@ def segmentation_figures(model, scan, cfg: dict, folder: Path) -> dict:
     """The range image of one test scan coloured by predicted and true class, and the scan in
     3D coloured by prediction; paths relative to the run folder."""
     from .evaluation.figures import range_figure, scatter_figure
-    from .segmentation.task import learning_map, predict_points, project_scan, range_image_options
+    from .segmentation.task import (
+        CLASS_NAMES,
+        learning_map,
+        predict_points,
+        project_scan,
+        range_image_options,
+    )
 
     options = range_image_options(cfg)
     predicted = predict_points(model, scan, cfg)
@@ -184,8 +190,8 @@ def segmentation_figures(model, scan, cfg: dict, folder: Path) -> dict:
     rows, cols = pixel_index[order, 0], pixel_index[order, 1]
     images["predicted"][rows, cols] = predicted[order]
     images["truth"][rows, cols] = learning_map(scan.semantic)[order]
-    ranged = range_figure(images["predicted"], images["truth"], folder / "range.png")
-    scatter = scatter_figure(scan.points, predicted, folder / "scan_3d.png")
+    ranged = range_figure(images["predicted"], images["truth"], folder / "range.png", CLASS_NAMES)
+    scatter = scatter_figure(scan.points, predicted, folder / "scan_3d.png", names=CLASS_NAMES)
     return {name: str(path.relative_to(folder.parent)) for name, path in
             (("range_image", ranged), ("scan_3d", scatter))}  # fmt: skip
 

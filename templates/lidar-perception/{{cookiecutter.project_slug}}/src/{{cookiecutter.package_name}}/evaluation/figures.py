@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 # SemanticKITTI's own colours for the 19 classes (RGB), index 0 = ignore (black).
 CLASS_COLOURS = np.array(
@@ -62,8 +63,17 @@ def bev_figure(points, truth, found, x_range, y_range, path: Path, min_score: fl
     return _save(fig, path)
 
 
-def range_figure(labels: np.ndarray, truth: np.ndarray, path: Path):
-    """Predicted and true classes of a range image ([H, W] train ids, 0 = no return)."""
+def class_legend(fig, ids, names) -> None:
+    """A legend under the figure of the classes `ids` (train ids, 0 left out)."""
+    shown = [int(i) for i in np.unique(ids) if i != 0]
+    handles = [Patch(color=CLASS_COLOURS[i], label=names[i - 1]) for i in shown]
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=7,
+               ncol=min(len(handles), 7), frameon=False)  # fmt: skip
+
+
+def range_figure(labels: np.ndarray, truth: np.ndarray, path: Path, names=None):
+    """Predicted and true classes of a range image ([H, W] train ids, 0 = no return), with a
+    legend when the class `names` (train ids 1..) are given."""
     fig, axes = plt.subplots(2, 1, figsize=(10, 2.6), dpi=110)
     for ax, image, title in ((axes[0], labels, "predicted"), (axes[1], truth, "ground truth")):
         ax.imshow(
@@ -76,20 +86,26 @@ def range_figure(labels: np.ndarray, truth: np.ndarray, path: Path):
         )
         ax.set_title(f"range image, {title} classes", fontsize=9)
         ax.axis("off")
+    if names:
+        class_legend(fig, np.concatenate([labels.ravel(), truth.ravel()]), names)
     return _save(fig, path)
 
 
-def scatter_figure(points: np.ndarray, labels: np.ndarray, path: Path, max_points: int = 20000):
-    """A 3D scatter of a scan coloured by (predicted) class."""
+def scatter_figure(points: np.ndarray, labels: np.ndarray, path: Path, max_points: int = 20000,
+                   names=None):  # fmt: skip
+    """A 3D scatter of a scan coloured by (predicted) class, with a legend when the class
+    `names` (train ids 1..) are given."""
     rng = np.random.default_rng(0)
     chosen = rng.permutation(len(points))[:max_points]
     fig = plt.figure(figsize=(7, 5), dpi=110)
     ax = fig.add_subplot(projection="3d")
     ax.scatter(*points[chosen, :3].T, c=CLASS_COLOURS[labels[chosen]], s=0.2)
-    ax.set_box_aspect((2, 2, 0.3))
+    ax.set_box_aspect((2, 2, 0.3), zoom=1.5)
     ax.view_init(elev=35, azim=200)
     ax.set_axis_off()
     ax.set_title("scan coloured by predicted class")
+    if names:
+        class_legend(fig, labels, names)
     return _save(fig, path)
 
 
@@ -97,6 +113,6 @@ def _save(fig, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")  # "tight" keeps a legend placed below the axes
     plt.close(fig)
     return path
