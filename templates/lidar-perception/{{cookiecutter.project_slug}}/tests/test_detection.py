@@ -43,6 +43,16 @@ def test_ground_plane_is_recovered_under_clutter():
     assert np.abs(height_above(ground, plane)).max() < 0.05
 
 
+def test_ground_plane_all_around_the_sensor_tilted_both_ways():
+    """Columns on every side of the sensor (negative x and y too), a box on the road."""
+    rng = np.random.default_rng(1)
+    xy = rng.uniform(-40, 40, size=(20000, 2))
+    ground = np.c_[xy, 0.02 * xy[:, 0] - 0.03 * xy[:, 1] - 1.7, np.zeros(len(xy))]
+    box = np.c_[rng.uniform(5, 9, (500, 2)), rng.uniform(-1.5, 0.0, 500), np.zeros(500)]
+    plane = fit_ground_plane(np.r_[ground, box])
+    assert plane == pytest.approx([0.02, -0.03, -1.7], abs=1e-6)
+
+
 def test_decoding_the_targets_gives_back_the_boxes():
     targets = center_targets(BOXES, 4, GRID)
     rows, cols = GRID.output_shape

@@ -20,8 +20,10 @@ def fit_ground_plane(
     if len(xyz) == 0:
         return np.array([0.0, 0.0, 0.0])
     keys = np.floor(xyz[:, :2] / cell).astype(np.int64)
-    _, column = np.unique(keys, axis=0, return_inverse=True)
-    column = column.reshape(-1)
+    keys -= keys.min(axis=0)
+    # One integer per column, in the (x, y) lexicographic order: a 1-D sort, where
+    # np.unique(axis=0) on the pairs cost most of a scan's preprocessing.
+    column = keys[:, 0] * (int(keys[:, 1].max()) + 1) + keys[:, 1]
     order = np.lexsort((xyz[:, 2], column))  # by column, then height
     first = np.ones(len(order), dtype=bool)
     first[1:] = column[order][1:] != column[order][:-1]
