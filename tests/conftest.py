@@ -25,6 +25,17 @@ GAP_IDS = (
 )
 
 
+def load_sync():
+    """scripts/sync_templates.py as a module (the tests read its helpers)."""
+    spec = importlib.util.spec_from_file_location(
+        "sync_templates", REPO / "scripts" / "sync_templates.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def load_filters():
     """The escaping filters module, loaded from the shared templates folder."""
     path = TEMPLATES / "_shared" / "newproject_filters.py"

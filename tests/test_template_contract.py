@@ -7,14 +7,14 @@ import ast
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import GAP_IDS, TEMPLATES, render_gap
+from conftest import GAP_IDS, TEMPLATES, load_sync, render_gap
 
 INCLUDE_STUB = re.compile(r'^\{% include "([^"]+)" -%\}\n?$')
 JINJA = ("{{", "{%", "{#")
+SYNC = load_sync()
 
 
 @pytest.fixture(scope="module", params=GAP_IDS)
@@ -77,41 +77,37 @@ def test_generated_project_never_imports_newproject(rendered):
 
 
 # Import name -> distribution where the two differ (what `pip install` needs to be told).
-DISTRIBUTION_OF = {"yaml": "pyyaml", "sklearn": "scikit-learn", "PIL": "pillow"}
+DISTRIBUTION_OF = {"yaml": "pyyaml", "sklearn": "scikit_learn", "PIL": "pillow"}
 
 
-def declared_distributions(pyproject: Path) -> set[str]:
-    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
-    requirements = data.get("dependencies", [])
-    for extra in data.get("optional-dependencies", {}).values():
-        requirements = requirements + extra
-    return {re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", r).group(0)).lower()
-            for r in requirements}  # fmt: skip
+def static_imports(path: Path) -> set[str]:
+    """Top-level names of the absolute import statements of a Python file."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
 
 
 def test_every_import_is_a_declared_dependency(rendered):
     """What the project's code and tests import is in its pyproject (dependencies or the dev
     extra), so `make setup` in a fresh venv is enough for `make test`; a module that only
-    arrives with another package, or with the developer's own venv, is a failure here."""
+    arrives with another package, or with the developer's own venv, is a failure here.
+    Requirements are read as scripts/sync_templates.py reads them; imports are the static
+    ones only (its _imports adds import_module("...") calls, which here include modules a
+    test writes itself)."""
     _, project, answers = rendered
     local = {path.stem for path in project.rglob("*.py")} | {answers["package_name"]}
-    declared = declared_distributions(project / "pyproject.toml")
+    declared = SYNC._dependencies(project / "pyproject.toml")  # import-style names
+    outside = local | set(sys.stdlib_module_names) | {"__future__"}
     missing = {}
     for path in sorted(project.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [alias.name.split(".")[0] for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module.split(".")[0]]
-            else:
-                continue
-            for name in names:
-                if name in sys.stdlib_module_names or name in local or name == "__future__":
-                    continue
-                distribution = DISTRIBUTION_OF.get(name, name).replace("_", "-").lower()
-                if distribution not in declared:
-                    missing.setdefault(distribution, path.relative_to(project).as_posix())
+        for name in static_imports(path) - outside:
+            distribution = DISTRIBUTION_OF.get(name, name).lower()
+            if distribution not in declared:
+                missing.setdefault(distribution, path.relative_to(project).as_posix())
     assert not missing, f"imported but not declared in pyproject.toml: {missing}"
 
 

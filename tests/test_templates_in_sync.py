@@ -3,27 +3,15 @@ own answers in its gap.toml, reserved package names derived from what the templa
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import GAP_IDS, REPO, TEMPLATES
+from conftest import GAP_IDS, REPO, TEMPLATES, load_sync
 
 from newproject.catalog import get_gap
 
 FIX = "run `.venv/bin/python scripts/sync_templates.py`"
-
-
-def load_sync():
-    spec = importlib.util.spec_from_file_location(
-        "sync_templates", REPO / "scripts" / "sync_templates.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 sync = load_sync()
