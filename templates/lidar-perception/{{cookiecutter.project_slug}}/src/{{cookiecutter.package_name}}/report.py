@@ -121,44 +121,35 @@ def details(run: Run, project: Path) -> list[str]:
     test = run.test
     evaluated = f"`python -m {__package__}.evaluate --run {run.dir.as_posix()}`"
     lines = ["", f"<details><summary><b>{run.name}</b>: full tables, figures</summary>", ""]
+    sections = []  # (title, table) in the order they are shown
     if is_detection(run):
-        lines += [f"KITTI protocol, test split ({evaluated}):", "", kitti_table(test), ""]
+        sections.append((f"KITTI protocol, test split ({evaluated}):", kitti_table(test)))
         if test.get("center_distance"):
             table = {
                 name: {f"{k} m" if k != "mean" else k: v for k, v in row.items()}
                 for name, row in test["center_distance"].items()
                 if isinstance(row, dict)
             }
-            lines += ["nuScenes-style centre-distance AP:", "", keyed_table("", table, "class"), ""]
+            sections.append(("nuScenes-style centre-distance AP:", keyed_table("", table, "class")))
     else:
         ious = {name: {"IoU": v} for name, v in (test.get("point_iou_per_class") or {}).items()}
         if ious:
-            lines += [
-                f"Per-class IoU on every point ({evaluated}):",
-                "",
-                keyed_table("", ious, "class"),
-                "",
-            ]
+            title = f"Per-class IoU on every point ({evaluated}):"
+            sections.append((title, keyed_table("", ious, "class")))
     if test.get("by_distance"):
-        lines += [
-            "By distance (R40 moderate):",
-            "",
-            keyed_table("", test["by_distance"], "range (m)"),
-            "",
-        ]
+        table = keyed_table("", test["by_distance"], "range (m)")
+        sections.append(("By distance (R40 moderate):", table))
     if test.get("point_by_distance"):
         table = {k: {"mIoU": v} for k, v in test["point_by_distance"].items()}
-        lines += ["By distance:", "", keyed_table("", table, "range (m)"), ""]
+        sections.append(("By distance:", keyed_table("", table, "range (m)")))
     if test.get("robustness"):
-        lines += [
-            "Robustness (the same model on corrupted test scans):",
-            "",
-            keyed_table("", test["robustness"], "scans"),
-            "",
-        ]
+        table = keyed_table("", test["robustness"], "scans")
+        sections.append(("Robustness (the same model on corrupted test scans):", table))
     if test.get("latency_ms"):
         table = {stage: {"ms per scan": ms} for stage, ms in test["latency_ms"].items()}
-        lines += ["Latency, batch 1, one CPU thread:", "", keyed_table("", table, "stage"), ""]
+        sections.append(("Latency, batch 1, one CPU thread:", keyed_table("", table, "stage")))
+    for title, table in sections:
+        lines += [title, "", table, ""]
     export = run.dir / "export.md"
     if export.exists():
         command = f"python -m {__package__}.export --run {run.dir.as_posix()}"
